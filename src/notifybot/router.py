@@ -1,0 +1,208 @@
+"""Handler registration: a ``Router`` holds one observer per event kind.
+
+Decorators call ``register()`` and return the function unchanged, so handlers stay plain
+functions that tests can call directly. Routers nest with ``include_router``. Handler
+signatures are checked at registration: a parameter that nothing can fill is a
+``ConfigurationError`` at start-up, never a silent ``None``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import attrs
+
+from notifybot.errors import ConfigurationError, HandlerFailed
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: A filter gets the event and returns False/None (no match), True, or a dict of extra
+#: arguments for the handler. Filters that return dicts declare their keys in ``provides``.
+FilterResult = bool | Mapping[str, Any] | None
+Filter = Callable[..., FilterResult | Awaitable[FilterResult]]
+
+
+@attrs.frozen
+class Handler:
+    """A registered handler: the function, its filters, its metadata flags."""
+
+    callback: Callable[..., Any]
+    filters: tuple[Filter, ...] = ()
+    flags: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def name(self) -> str:
+        return getattr(self.callback, "__qualname__", repr(self.callback))
+
+    async def match(self, event: Any) -> dict[str, Any] | None:
+        """Run the filters; None if one rejects, else the extra arguments they supplied."""
+        extra: dict[str, Any] = {}
+        for flt in self.filters:
+            result = flt(event)
+            if inspect.isawaitable(result):
+                result = await result
+            if not result:
+                return None
+            if isinstance(result, Mapping):
+                extra.update(result)
+        return extra
+
+    async def call(self, available: Mapping[str, Any]) -> Any:
+        """Call with the parameters it names, taken from ``available``."""
+        params = inspect.signature(self.callback).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            kwargs = dict(available)
+        else:
+            kwargs = {k: available[k] for k in params if k in available}
+        try:
+            result = self.callback(**kwargs)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as exc:
+            raise HandlerFailed(self.name, exc) from exc
+        return result
+
+
+def _provided_by(filters: Iterable[Filter]) -> set[str]:
+    names: set[str] = set()
+    for flt in filters:
+        names.update(getattr(flt, "provides", ()))
+    return names
+
+
+class Observer:
+    """The handlers for one kind of event, with the parameter names it can fill."""
+
+    def __init__(self, kind: str, injectable: Iterable[str]) -> None:
+        self.kind = kind
+        self.injectable = frozenset(injectable)
+        self.handlers: list[Handler] = []
+
+    def register(self, callback: F, *filters: Filter, **flags: Any) -> F:
+        """Check ``callback``'s signature and add it; returns it unchanged."""
+        if not callable(callback):
+            raise ConfigurationError(f"{self.kind} handler {callback!r} is not callable")
+        fillable = self.injectable | _provided_by(filters)
+        for param in inspect.signature(callback).parameters.values():
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            if param.kind is param.POSITIONAL_ONLY:
+                raise ConfigurationError(
+                    f"{self.kind} handler {callback.__qualname__}: parameters are filled by "
+                    f"name; {param.name!r} is positional-only"
+                )
+            if param.name not in fillable and param.default is param.empty:
+                raise ConfigurationError(
+                    f"{self.kind} handler {callback.__qualname__} has parameter "
+                    f"{param.name!r}, which nothing fills; available: {sorted(fillable)}"
+                )
+        self.handlers.append(Handler(callback, tuple(filters), dict(flags)))
+        return callback
+
+    def __call__(self, *filters: Filter, **flags: Any) -> Callable[[F], F]:
+        def decorator(callback: F) -> F:
+            return self.register(callback, *filters, **flags)
+
+        return decorator
+
+
+MESSAGE_ARGS = ("message", "text", "customer", "ctx", "bot")
+STATUS_ARGS = ("update", "status", "message_id", "customer", "bot")
+BLOCK_ARGS = ("customer", "blocked", "source", "bot")
+ERROR_ARGS = ("error", "event", "bot")
+NOTIFICATION_ARGS = ("event", "bot", "now")
+
+
+class Router:
+    """Holds handlers by kind; routers nest."""
+
+    def __init__(self, *, name: str = "router") -> None:
+        self.name = name
+        self.message = Observer("message", MESSAGE_ARGS)
+        self.status = Observer("status", STATUS_ARGS)
+        self.block = Observer("block", BLOCK_ARGS)
+        self.errors = Observer("errors", ERROR_ARGS)
+        self.notifications: dict[str, Handler] = {}
+        self.sub_routers: list[Router] = []
+
+    # decorators --------------------------------------------------------------------------
+    def on_message(self, *filters: Filter, **flags: Any) -> Callable[[F], F]:
+        """Handle inbound customer messages that pass every filter."""
+        return self.message(*filters, **flags)
+
+    def on_status(self, *filters: Filter, **flags: Any) -> Callable[[F], F]:
+        """Handle delivery / read status updates."""
+        return self.status(*filters, **flags)
+
+    def on_block(self, *filters: Filter, **flags: Any) -> Callable[[F], F]:
+        """Handle a customer blocking or unblocking the business."""
+        return self.block(*filters, **flags)
+
+    def on_error(self, *filters: Filter, **flags: Any) -> Callable[[F], F]:
+        """Handle errors raised while handling inbound events."""
+        return self.errors(*filters, **flags)
+
+    def notification(
+        self, template: str, *, category: str = "utility", ttl: float | None = None, **flags: Any
+    ) -> Callable[[F], F]:
+        """Register a function that turns a domain event into a :class:`~notifybot.Notify`.
+
+        ``template`` names the template (and the notification); ``category`` and ``ttl``
+        (seconds a message stays deliverable) are metadata the pipeline reads.
+        """
+
+        def decorator(callback: F) -> F:
+            return self.register_notification(
+                template, callback, category=category, ttl=ttl, **flags
+            )
+
+        return decorator
+
+    def register_notification(
+        self,
+        template: str,
+        callback: F,
+        *,
+        category: str = "utility",
+        ttl: float | None = None,
+        **flags: Any,
+    ) -> F:
+        """The non-decorator form of :meth:`notification`."""
+        if template in self.notifications:
+            raise ConfigurationError(f"notification {template!r} is registered twice")
+        if ttl is not None and ttl <= 0:
+            raise ConfigurationError(f"notification {template!r}: ttl must be positive")
+        probe = Observer(f"notification {template!r}", NOTIFICATION_ARGS)
+        probe.register(callback)
+        self.notifications[template] = Handler(
+            callback, (), {"category": category, "ttl": ttl, "template": template, **flags}
+        )
+        return callback
+
+    def include_router(self, router: Router) -> Router:
+        """Nest ``router``: its handlers run after this router's own."""
+        if router is self or self in router.walk():
+            raise ConfigurationError("a router cannot include itself")
+        self.sub_routers.append(router)
+        return router
+
+    # lookup ------------------------------------------------------------------------------
+    def walk(self) -> Iterator[Router]:
+        yield self
+        for sub in self.sub_routers:
+            yield from sub.walk()
+
+    def handlers(self, kind: str) -> Iterator[Handler]:
+        for router in self.walk():
+            yield from getattr(router, kind).handlers
+
+    def all_notifications(self) -> dict[str, Handler]:
+        found: dict[str, Handler] = {}
+        for router in self.walk():
+            for name, handler in router.notifications.items():
+                if name in found:
+                    raise ConfigurationError(f"notification {name!r} is registered twice")
+                found[name] = handler
+        return found
