@@ -346,7 +346,7 @@ def _read_leg(reader: _Reader, index: int) -> Leg:
         return Leg(
             pnr=pnr, origin=origin, destination=destination, carrier=carrier,
             flight_number=number, flight_suffix=flight_suffix, julian_day=julian,
-            compartment=compartment, seat=seat.rstrip(" ") if seat == "INF " else seat,
+            compartment=compartment, seat="INF" if seat == "INF " else seat,
             sequence=sequence, sequence_suffix=sequence_suffix, status=status,
             conditional=conditional,
         )

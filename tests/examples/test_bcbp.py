@@ -280,6 +280,7 @@ def _edit(at: int, new: str) -> str:
         (_edit(58, "0G"), "legs[0].conditional_size", "2 hex digits", 58),
         (_edit(58, "0a"), "legs[0].conditional_size", "2 hex digits", 58),
         (_edit(58, "05"), "legs[0].conditional", "data ends after 60 characters", 60),
+        (PUBLISHED + "DEF456 FRAGVALH 3664A227J012C0003B100", "data", "after the 1 leg(s)", 60),
         (PUBLISHED + "XYZ", "data", "unexpected text 'XYZ' after the 1 leg(s)", 60),
         (_edit(5, "É"), "data", "not printable ASCII", 5),
         (PUBLISHED + "\n", "data", "not printable ASCII", 60),
