@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from notifybot.policy.verdict import Category, Reason, Verdict
 
-_PLACEHOLDER = re.compile(r"\b(discount|coupon|upgrade offer|% off|promo)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\b(discount|coupon|upgrade|book now|% off|promo)\b", re.IGNORECASE)
 
 
 def check(text: str, *, buttons: Sequence[str] = (), lang: str | None = None) -> Verdict:
