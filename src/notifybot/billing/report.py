@@ -54,14 +54,19 @@ class Report:
     period: str = "all time"
 
 
+def _utc(at: datetime) -> datetime:
+    """``at`` in UTC (a naive datetime is taken to be UTC already)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def group_key(entry: LedgerEntry, by: Grouping) -> str:
     """The group ``entry`` falls in (months and days are UTC)."""
-    at = entry.at if entry.at.tzinfo is not None else entry.at.replace(tzinfo=UTC)
     match by:
         case "month":
-            return at.astimezone(UTC).strftime("%Y-%m")
+            at = _utc(entry.at)
+            return f"{at.year:04d}-{at.month:02d}"
         case "day":
-            return at.astimezone(UTC).date().isoformat()
+            return _utc(entry.at).date().isoformat()
         case "country":
             return entry.country or "??"
         case "category":
