@@ -75,8 +75,13 @@ class PostgresStore:
         async with _errors():
             if self._schema is not None:
                 conn = await asyncpg.connect(self._dsn)
-                try:
-                    await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self._schema}")
+                try:  # IF NOT EXISTS alone races when several workers start together
+                    async with conn.transaction():
+                        await conn.execute(
+                            "SELECT pg_advisory_xact_lock(hashtext('notifybot-schema:' || $1))",
+                            self._schema,
+                        )
+                        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self._schema}")
                 finally:
                     await conn.close()
             settings = {"search_path": self._schema} if self._schema else {}
