@@ -1,4 +1,8 @@
-"""An in-memory :class:`~notifybot.store.base.Store` (tests, demos; nothing survives exit)."""
+"""An in-memory :class:`~notifybot.store.base.Store` (tests, demos; nothing survives exit).
+
+It is the reference behaviour the other stores are tested against
+(``tests/store/test_store_contract.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from datetime import datetime
 
 import attrs
 
+from notifybot.store._time import require_aware
+from notifybot.store.errors import ChargeMismatch, DuplicateMessage
 from notifybot.store.records import (
     ConsentEvent,
     ConsentState,
@@ -26,6 +32,7 @@ class MemoryStore:
         self._messages: dict[str, SentMessage] = {}
         self._keys: dict[str, str] = {}
         self._ledger: list[LedgerEntry] = []
+        self._entry_ids: set[str] = set()
         self._kv: dict[tuple[str, str], bytes] = {}
 
     async def open(self) -> None:
@@ -41,6 +48,7 @@ class MemoryStore:
         self._customers[customer.customer_id] = customer
 
     async def append_consent(self, event: ConsentEvent) -> ConsentState:
+        require_aware(event.at, "consent event time")
         state = self._consent.get(event.customer_id, ConsentState()).apply(event)
         self._events.setdefault(event.customer_id, []).append(event)
         self._consent[event.customer_id] = state
@@ -56,6 +64,7 @@ class MemoryStore:
         return self._windows.get(customer_id)
 
     async def touch_window(self, customer_id: str, at: datetime) -> None:
+        require_aware(at, "window time")
         prev = self._windows.get(customer_id)
         if prev is None or at > prev:
             self._windows[customer_id] = at
@@ -65,14 +74,22 @@ class MemoryStore:
         return None if mid is None else self._messages.get(mid)
 
     async def record_sent(self, message: SentMessage, charge: LedgerEntry) -> None:
+        require_aware(message.at, "message time")
+        require_aware(charge.at, "ledger entry time")
+        if charge.message_id != message.message_id:
+            raise ChargeMismatch(message.message_id, charge.message_id)
         if message.message_id in self._messages:
-            raise ValueError(f"message {message.message_id} already recorded")
-        if message.idempotency_key is not None:
-            if message.idempotency_key in self._keys:
-                raise ValueError(f"idempotency key {message.idempotency_key!r} already used")
-            self._keys[message.idempotency_key] = message.message_id
+            raise DuplicateMessage("message_id", message.message_id)
+        key = message.idempotency_key
+        if key is not None and key in self._keys:
+            raise DuplicateMessage("idempotency_key", key)
+        if charge.entry_id in self._entry_ids:
+            raise DuplicateMessage("entry_id", charge.entry_id)
+        if key is not None:
+            self._keys[key] = message.message_id
         self._messages[message.message_id] = message
         self._ledger.append(charge)
+        self._entry_ids.add(charge.entry_id)
 
     async def get_message(self, message_id: str) -> SentMessage | None:
         return self._messages.get(message_id)
@@ -85,11 +102,16 @@ class MemoryStore:
     async def ledger(
         self, start: datetime | None = None, end: datetime | None = None
     ) -> list[LedgerEntry]:
-        return [
+        if start is not None:
+            require_aware(start, "ledger start")
+        if end is not None:
+            require_aware(end, "ledger end")
+        picked = (
             e
             for e in self._ledger
             if (start is None or e.at >= start) and (end is None or e.at < end)
-        ]
+        )
+        return sorted(picked, key=lambda e: e.at)  # stable: ties keep recording order
 
     async def forget(self, customer_id: str, anonymous_ref: str) -> None:
         self._customers.pop(customer_id, None)
