@@ -72,7 +72,7 @@ class ConsentRefusal(Refusal):
 
     def __init__(self, customer_id: str, detail: str = "") -> None:
         self.customer_id = customer_id
-        msg = f"{self.__class__.__name__}: customer {customer_id!r}"
+        msg = f"customer {customer_id!r}"
         super().__init__(f"{msg}: {detail}" if detail else msg)
 
 

@@ -131,3 +131,18 @@ async def test_retried_notification_is_sent_once(bot: Bot) -> None:
     assert first.ok and again.ok and again.duplicate
     assert again.message_id == first.message_id
     assert sum(1 for c in luc.received if c.template_id == "boarding_pass") == 1
+
+
+def test_demo_runs_end_to_end(tmp_path: object) -> None:
+    import io
+    from pathlib import Path
+
+    from examples.airline.demo import main
+
+    out = io.StringIO()
+    assert main(["--data", str(tmp_path)], out=out) == 0
+    text = out.getvalue()
+    assert "NotOptedIn" in text and "OutsideSessionWindow" in text
+    assert "PolicyViolation" in text and "RecipientOptedOut" in text
+    assert "M1DESMARAIS/LUC" in text
+    assert (Path(str(tmp_path)) / "bot" / "notifybot.db").is_file()
