@@ -5,8 +5,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from notifybot.clock import ManualClock
+
+# Speed is measured by bench/, never asserted by tests: no per-example deadline (a loaded CI
+# machine must not turn a slow example into a failure).
+settings.register_profile(
+    "notifybot", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("notifybot")
 
 
 @pytest.fixture

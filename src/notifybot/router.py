@@ -31,6 +31,15 @@ class Handler:
     callback: Callable[..., Any]
     filters: tuple[Filter, ...] = ()
     flags: Mapping[str, Any] = attrs.field(factory=dict)
+    #: The parameter names it takes (None: it takes ``**kwargs``), read once.
+    params: frozenset[str] | None = attrs.field(init=False)
+
+    @params.default
+    def _params(self) -> frozenset[str] | None:
+        params = inspect.signature(self.callback).parameters.values()
+        if any(p.kind is p.VAR_KEYWORD for p in params):
+            return None
+        return frozenset(p.name for p in params)
 
     @property
     def name(self) -> str:
@@ -51,11 +60,10 @@ class Handler:
 
     async def call(self, available: Mapping[str, Any]) -> Any:
         """Call with the parameters it names, taken from ``available``."""
-        params = inspect.signature(self.callback).parameters
-        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        if self.params is None:
             kwargs = dict(available)
         else:
-            kwargs = {k: available[k] for k in params if k in available}
+            kwargs = {k: v for k, v in available.items() if k in self.params}
         try:
             result = self.callback(**kwargs)
             if inspect.isawaitable(result):
