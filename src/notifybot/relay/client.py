@@ -301,7 +301,8 @@ class RelayClient:
         rng: random.Random | None = None,
     ) -> Subscription:
         """Keep the role's WebSocket open and hand every frame to ``handler``."""
-        url = self.base_url.replace("http", "ws", 1) + f"/v1/{role}s/ws"
+        path = "/v1/businesses/ws" if role == "business" else "/v1/devices/ws"
+        url = self.base_url.replace("http", "ws", 1) + path
         sub = Subscription(self, url, handler, backoff or Backoff(), rng or random.Random())
         sub.start()
         return sub
