@@ -9,8 +9,10 @@ is deliberately conservative — when in doubt it says *no* and the device repor
   comments (``{# #}``), other expressions and two placeholders with no literal text between
   them (ambiguous) make the template unreviewable: it is rejected at review.
 * A filled value never contains a line break, unless the template declares the placeholder
-  in ``multiline_placeholders``; it never contains a URL or a domain name, unless declared in
-  ``url_placeholders``; it is at most :data:`MAX_VALUE_CHARS` characters.
+  in ``multiline_placeholders``; it never contains a URL, a scheme (``x://``), ``www.`` or
+  anything shaped like a domain name (``word.letters``, which also catches e-mail addresses
+  and some initials like ``j.smith``), unless declared in ``url_placeholders``; it is at most
+  :data:`MAX_VALUE_CHARS` characters.
 * A placeholder used twice must be filled with the same value both times.
 * One trailing newline is ignored on both sides (Jinja drops a template's last newline).
 * The regular expression is matched lazily from the left: if the split it finds breaks a rule
@@ -34,11 +36,7 @@ _EXPR = re.compile(
     r"^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
     r"(\s*\|\s*[A-Za-z_][A-Za-z0-9_]*(\([^(){}]*\))?)*\s*$"
 )
-_URL = re.compile(
-    r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|"
-    r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|co|ly|me|info|biz|app|link|xyz|shop"
-    r"|store|online|site|club|top|gl|to|be|fr|es|de|uk|us)\b)"
-)
+_URL = re.compile(r"(?i)(?:[a-z][a-z0-9+.-]*://|\bwww\.|\b[a-z0-9-]+\.[a-z]{2,}\b)")
 
 
 class UnreviewableTemplate(TemplateError):
