@@ -249,11 +249,6 @@ async def test_promotional_button_label_in_reply(bot: Bot) -> None:
     assert ana.received == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: every Notify variable, even one the template does not use, is copied "
-    "unchecked by policy into the envelope body (Content.variables)",
-)
 async def test_unused_variables_do_not_reach_the_transport(bot: Bot) -> None:
     ana = FakeCustomer(bot, "ana")
     await ana.send("hi")
@@ -299,11 +294,6 @@ async def test_handler_returning_non_notify(clock: ManualClock, value: Any) -> N
         assert await snapshot(bot, "ana") == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: HandlerFailed for a non-Notify return value has no __cause__ (its docstring "
-    "promises the original exception there)",
-)
 async def test_handler_returning_non_notify_chains_the_type_error(clock: ManualClock) -> None:
     bot = make_bot(clock)
     bot.notification("odd")(lambda event: None)
@@ -439,12 +429,6 @@ async def test_idempotency_key_is_stable_across_bots(clock: ManualClock) -> None
     assert ids[0] == ids[1]  # a retry after a restart gets the same message id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the idempotency key is checked before the per-recipient lock and not again "
-    "inside it, so two concurrent sends with one key both reach the transport and the "
-    "second crashes in record_sent with ValueError",
-)
 async def test_concurrent_sends_with_one_idempotency_key(clock: ManualClock) -> None:
     bot = make_bot(clock, transport=SlowTransport())
     async with bot:
@@ -459,11 +443,6 @@ async def test_concurrent_sends_with_one_idempotency_key(clock: ManualClock) -> 
 
 
 # invariant 1/2: consent is checked where the message is handed over --------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: consent is checked before waiting for the per-recipient lock, so a block "
-    "recorded while a send waits is ignored and the message is delivered (invariant 2)",
-)
 async def test_block_recorded_while_send_waits_stops_it(clock: ManualClock) -> None:
     slow = SlowTransport()
     bot = make_bot(clock, transport=slow)
@@ -604,13 +583,13 @@ async def test_status_block_and_error_handlers_receive_their_arguments(
 
     @bot.on_status()
     def on_status(
-        update: StatusUpdate, status: str, message_id: str, customer: str, bot: Bot
+        update: StatusUpdate, status: str, message_id: str, customer_id: str, bot: Bot
     ) -> None:
-        seen["status"] = (update, status, message_id, customer, bot)
+        seen["status"] = (update, status, message_id, customer_id, bot)
 
     @bot.on_block()
-    async def on_block(customer: str, blocked: bool, source: str, bot: Bot) -> None:
-        seen.setdefault("block", []).append((customer, blocked, source, bot))
+    async def on_block(customer_id: str, blocked: bool, source: str, bot: Bot) -> None:
+        seen.setdefault("block", []).append((customer_id, blocked, source, bot))
 
     @bot.on_error()
     def on_error(error: Exception, event: Any, bot: Bot) -> None:
@@ -704,11 +683,6 @@ async def test_malformed_inbound_without_error_handlers_never_raises(bot: Bot) -
     assert await bot.receive_envelope(envelope) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an on_message filter that raises escapes receive_envelope (filters run "
-    "outside the HandlerFailed guard), so bad input can crash a worker",
-)
 async def test_raising_filter_is_reported_not_raised(clock: ManualClock) -> None:
     errors: list[Exception] = []
 
@@ -744,11 +718,6 @@ async def test_redelivered_stop_is_confirmed_once(bot: Bot) -> None:
     assert len(await bot.store.consent_events("ana")) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: inbound de-duplication is keyed by message id alone, so one customer's "
-    "message id silently drops another customer's message",
-)
 async def test_same_message_id_from_two_customers_is_handled_twice(clock: ManualClock) -> None:
     handled: list[str] = []
     bot = make_bot(clock, on_message=[lambda customer, text: handled.append(customer.customer_id)])
@@ -758,11 +727,6 @@ async def test_same_message_id_from_two_customers_is_handled_twice(clock: Manual
     assert handled == ["ana", "bob"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the redelivery check and the 'seen' mark straddle sealer.open(), so a "
-    "redelivery arriving while the first copy is being opened is handled twice",
-)
 async def test_concurrent_redelivery_is_handled_once(clock: ManualClock) -> None:
     handled: list[str] = []
     bot = make_bot(clock, sealer=SlowSealer(), on_message=[lambda text: handled.append(text)])

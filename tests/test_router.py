@@ -32,7 +32,7 @@ def test_decorators_return_the_function_unchanged() -> None:
 
     def on_status(status: str) -> None: ...
 
-    def on_block(customer: str, blocked: bool) -> None: ...
+    def on_block(customer_id: str, blocked: bool) -> None: ...
 
     def on_error(error: Exception) -> None: ...
 
@@ -49,22 +49,21 @@ def test_decorators_return_the_function_unchanged() -> None:
     assert router.notifications["ping"].callback is notification
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bare '@bot.on_status' (no parentheses) silently registers nothing and "
-    "replaces the function by a decorator",
-)
-def test_bare_decorator_registers_or_fails_fast() -> None:
+def test_bare_decorator_fails_fast_at_start() -> None:
+    """``@router.on_status`` without parentheses registers nothing; start-up says so."""
     router = Router()
 
     def on_status(status: str) -> None: ...
 
-    try:
-        decorated = router.on_status(on_status)  # what '@router.on_status' does
-    except ConfigurationError:
-        return
-    assert decorated is on_status
-    assert [h.callback for h in router.status.handlers] == [on_status]
+    router.on_status(on_status)  # what '@router.on_status' does
+    assert router.status.handlers == []
+    with pytest.raises(ConfigurationError, match="parentheses"):
+        router.check_applied()
+    # the normal, applied form passes the check
+    ok = Router()
+    ok.on_status(lambda update: True)(on_status)
+    ok.check_applied()
+    assert [h.callback for h in ok.status.handlers] == [on_status]
 
 
 # signature checks --------------------------------------------------------------------------
@@ -115,7 +114,8 @@ async def test_defaults_kwargs_and_keyword_only_are_filled(clock: ManualClock) -
     bot = make_bot(clock, on_message=[handler])
     async with bot:
         await FakeCustomer(bot, "c1").send("hello")
-    assert seen == {"text": "hello", "limit": 3, "rest": ["bot", "ctx", "customer", "message"]}
+    rest = ["bot", "ctx", "customer", "customer_id", "message"]
+    assert seen == {"text": "hello", "limit": 3, "rest": rest}
 
 
 def test_not_callable_is_refused() -> None:
@@ -123,11 +123,6 @@ def test_not_callable_is_refused() -> None:
         Router().message.register("not a function")  # type: ignore[type-var]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Observer.register reads callback.__qualname__, so a functools.partial with an "
-    "unfillable parameter raises AttributeError instead of ConfigurationError",
-)
 def test_partial_with_unfillable_parameter_is_configuration_error() -> None:
     def handler(text: str, seat: str, gate: str) -> None: ...
 
@@ -212,8 +207,8 @@ async def test_deeply_nested_router_handlers_are_found(clock: ManualClock) -> No
         calls.append(("message", text))
 
     @c.on_block()
-    def blocked(customer: str, blocked: bool) -> None:
-        calls.append(("block", customer))
+    def blocked(customer_id: str, blocked: bool) -> None:
+        calls.append(("block", customer_id))
 
     @c.notification("ping")
     def ping(event: int) -> Notify:
@@ -256,11 +251,6 @@ async def test_filter_dict_enriches_handler_arguments(clock: ManualClock) -> Non
     assert seen == [("STATUS", "ABC123")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Handler.match treats a filter returning an empty dict (a match with no "
-    "extra arguments) as a rejection",
-)
 async def test_filter_returning_empty_dict_is_a_match(clock: ManualClock) -> None:
     seen: list[str] = []
     bot = make_bot(clock)
@@ -346,8 +336,8 @@ def _handlers(log: list[str]) -> dict[str, Any]:
     def on_status(status: str) -> None:
         log.append("status:" + status)
 
-    def on_block(customer: str, blocked: bool) -> None:
-        log.append(f"block:{customer}:{blocked}")
+    def on_block(customer_id: str, blocked: bool) -> None:
+        log.append(f"block:{customer_id}:{blocked}")
 
     def on_error(error: Exception) -> None:
         log.append("error:" + type(error).__name__)

@@ -48,10 +48,6 @@ def test_fr_ca_falls_back_to_base_when_no_french_variant_exists() -> None:
     assert t.render("greet", {"name": "Ana"}, "fr-CA").text == "Hello Ana"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: locale lookup is case-sensitive; BCP 47 'fr-ca' misses the 'fr-CA' variant",
-)
 def test_locale_lookup_ignores_case() -> None:
     assert Templates(GREETING).render("greet", {"name": "Ana"}, "fr-ca").text == "Allô Ana"
 
@@ -153,9 +149,6 @@ def test_syntax_error_in_directory_names_the_file(tmp_path: Path) -> None:
     assert ".j2:" in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: a syntax error in a button header line is reported at line 1"
-)
 def test_syntax_error_in_button_reports_its_line() -> None:
     src = "{#- category: utility -#}\n{#- button: Go | https://x.example/{{ a } -#}\nhi"
     with pytest.raises(TemplateSyntaxError) as info:
@@ -163,10 +156,6 @@ def test_syntax_error_in_button_reports_its_line() -> None:
     assert str(info.value).startswith("b.j2:2:")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: button header is split on the first '|', so a Jinja filter in the label breaks",
-)
 def test_button_label_may_use_a_filter() -> None:
     src = "{#- button: Hi {{ name|upper }} | https://x.example/{{ id }} -#}\nhi"
     rendered = Templates({"b": src}).render("b", {"name": "ana", "id": "7"})
@@ -255,7 +244,7 @@ def test_marketing_category_message_explains_rule() -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["Greet", "1greet", "greet-x", "greet.FR", "greet.fr.ca", "greet.f", "", "gr eet"]
+    "key", ["Greet", "1greet", "greet-x", "greet.fr.ca", "greet.f", "", "gr eet"]
 )
 def test_bad_template_names_are_refused(key: str) -> None:
     with pytest.raises(ConfigurationError):

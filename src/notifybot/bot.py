@@ -12,10 +12,11 @@ open → consent keywords / first-contact opt-in → window refresh → ``@on_me
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -30,8 +31,8 @@ from notifybot.errors import (
     HandlerFailed,
     NotifybotError,
     PolicyViolation,
+    ProviderUnavailable,
     Refusal,
-    TransportError,
     UnknownRecipient,
     UnknownTemplate,
 )
@@ -118,8 +119,9 @@ class Bot(Router):
         self.clock: Clock = clock or SystemClock()
         self.price_books = price_books or PriceBookSet.default()
         self.consent = ConsentLedger(self.store, self.clock)
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock, tasks using it
         self._started = False
+        self._inflight: set[str] = set()  # inbound envelopes being handled now
         #: Called with (result, content) after each accepted send (see ``capture_notifications``).
         self.sent_listeners: list[Callable[[Accepted, Content], None]] = []
         for name, fn in (notifications or {}).items():
@@ -145,7 +147,9 @@ class Bot(Router):
                 f"transport {self.transport.name!r} is end-to-end: give the bot an end-to-end "
                 "sealer (notifybot.crypto.SignalSealer)"
             )
+        self.check_applied()
         self.check_templates()
+        self._check_priced()
         await self.store.open()
         if isinstance(self.transport, Connectable):
             await self.transport.start(self)
@@ -195,6 +199,16 @@ class Bot(Router):
         if problems:
             raise ConfigurationError("template check failed:\n  " + "\n  ".join(problems))
 
+    def _check_priced(self) -> None:
+        """Every template category can be priced by the book in force now."""
+        book = self.price_books.book_for(self.clock.now())
+        for info in self.templates.infos():
+            if info.category not in book.priced_categories:
+                raise ConfigurationError(
+                    f"{info.origin}: category {info.category!r} has no price in book "
+                    f"{book.ref} (it prices {sorted(book.priced_categories)})"
+                )
+
     # sending -----------------------------------------------------------------------------
     async def notify(
         self, name: str, event: Any = None, *, idempotency_key: str | None = None
@@ -206,9 +220,8 @@ class Bot(Router):
         try:
             spec = await handler.call({"event": event, "bot": self, "now": self.clock.now()})
             if not isinstance(spec, Notify):
-                raise HandlerFailed(
-                    handler.name, TypeError(f"returned {type(spec).__name__}, not Notify")
-                )
+                cause = TypeError(f"returned {type(spec).__name__}, not Notify")
+                raise HandlerFailed(handler.name, cause) from cause
         except HandlerFailed as exc:
             await self._report_error(exc, event)
             return Refused(exc, template=name)
@@ -236,19 +249,23 @@ class Bot(Router):
         buttons: tuple[Button, ...] = (),
         exempt: bool = False,
     ) -> SendResult:
-        """The pipeline. ``exempt`` is only for mandated STOP/START confirmations."""
-        key = spec.idempotency_key if spec else None
+        """The pipeline. ``exempt`` is only for mandated STOP/START confirmations and HELP."""
+        if not self._started:
+            raise ConfigurationError("start the bot first: `async with bot:` or `bot.start()`")
+        key = f"{customer_id}\x00{spec.idempotency_key}" if spec and spec.idempotency_key else None
         try:
-            if key is not None and (done := await self.store.message_for_key(key)):
-                return await self._duplicate(done)
             customer = await self._customer(customer_id)
             content, category = self._render(customer, template, spec, text, buttons)
             self._policy_gate(content)
-            if exempt:
-                await self.consent.require_not_blocked(customer_id)
-            else:
-                await self.consent.require(customer_id)
             async with self._lock(customer_id):  # per-recipient order from here on
+                # Checked under the lock, so a block or a twin send that landed while this one
+                # waited is seen (invariant 2; one message per idempotency key).
+                if key is not None and (done := await self.store.message_for_key(key)):
+                    return await self._duplicate(done)
+                if exempt:
+                    await self.consent.require_not_blocked(customer_id)
+                else:
+                    await self.consent.require(customer_id)
                 price, open_ = await self._window_and_price(customer, category)
                 message_id = self._message_id(key)
                 receipts = await self._seal_and_transmit(message_id, customer_id, content, category)
@@ -291,8 +308,9 @@ class Bot(Router):
         rendered: Rendered = self.templates.render(
             template, spec.variables, spec.locale or customer.locale
         )
-        variables = tuple((k, str(v)) for k, v in sorted(spec.variables.items()))
-        content = Content(rendered.text, rendered.buttons, template, rendered.locale, variables)
+        # The variables themselves stay here: only the rendered text travels (no unchecked or
+        # unused personal data in the envelope).
+        content = Content(rendered.text, rendered.buttons, template, rendered.locale)
         return content, rendered.category
 
     def _policy_gate(self, content: Content) -> None:
@@ -323,14 +341,21 @@ class Bot(Router):
         )
         envelopes = await self.sealer.seal(outbound)
         receipts: list[Receipt] = []
-        failure: TransportError | None = None
+        failure: NotifybotError | None = None
         for envelope in envelopes:
             try:
                 receipts.append(await self.transport.send(envelope))
-            except TransportError as exc:
-                failure = exc
+            except NotifybotError as exc:
+                failure = failure or exc
+            except Exception as exc:  # a transport that raised something untyped
+                failure = failure or ProviderUnavailable(
+                    f"transport {self.transport.name!r} failed: {type(exc).__name__}: {exc}"
+                )
         if not receipts:
-            raise failure or TransportError(f"customer {customer_id!r} has no device")
+            raise failure or ProviderUnavailable(f"customer {customer_id!r} has no device")
+        if failure is not None:
+            log.warning("message %s reached %d of %d devices: %s",
+                        message_id, len(receipts), len(envelopes), failure)
         return tuple(receipts)
 
     async def _record(
@@ -381,11 +406,20 @@ class Bot(Router):
         digest = hashlib.sha256(f"{self.business_id}\x00{key}".encode()).hexdigest()
         return digest[:32]
 
-    def _lock(self, customer_id: str) -> asyncio.Lock:
-        lock = self._locks.get(customer_id)
-        if lock is None:
-            lock = self._locks[customer_id] = asyncio.Lock()
-        return lock
+    @contextlib.asynccontextmanager
+    async def _lock(self, customer_id: str) -> AsyncIterator[None]:
+        """One sender at a time per customer; the lock is dropped when nobody holds it."""
+        lock, users = self._locks.get(customer_id) or (asyncio.Lock(), 0)
+        self._locks[customer_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[customer_id]
+            if users == 1:
+                del self._locks[customer_id]
+            else:
+                self._locks[customer_id] = (lock, users - 1)
 
     # customers and consent ---------------------------------------------------------------
     async def add_customer(
@@ -422,25 +456,36 @@ class Bot(Router):
         """Erase the customer's personal data; the ledger keeps anonymised totals."""
         anon = "anon-" + hashlib.sha256(uuid.uuid4().bytes).hexdigest()[:16]
         await self.store.forget(customer_id, anon)
-        self._locks.pop(customer_id, None)
 
     # inbound (the transport's InboundSink) -----------------------------------------------
     async def receive_envelope(self, envelope: Envelope) -> InboundMessage | None:
-        """Open an inbound envelope and run the inbound chain. Bad input never raises."""
+        """Open an inbound envelope and run the inbound chain. Bad input never raises.
+
+        A redelivered envelope (same sender and message id) is handled once; it is marked
+        handled only after its handlers ran, so a crash mid-way means it is handled again.
+        """
+        seen = f"{envelope.sender}\x00{envelope.message_id}"
+        if seen in self._inflight:
+            return None
+        self._inflight.add(seen)
         try:
             if envelope.recipient != self.business_id:
                 raise UnknownRecipient(envelope.recipient)
-            if await self.store.kv_get("inbound-seen", envelope.message_id) is not None:
-                return None  # a redelivery: handled once already
+            if await self.store.kv_get("inbound-seen", seen) is not None:
+                return None
             content = await self.sealer.open(envelope)
+            message = await self.receive(
+                envelope.sender, content, message_id=envelope.message_id,
+                device_id=envelope.device_id,
+            )
+            await self.store.kv_put("inbound-seen", seen, b"1")
+            return message
         except NotifybotError as exc:
             log.warning("inbound envelope rejected: %s", exc)
             await self._report_error(exc, envelope)
             return None
-        await self.store.kv_put("inbound-seen", envelope.message_id, b"1")
-        return await self.receive(
-            envelope.sender, content, message_id=envelope.message_id, device_id=envelope.device_id
-        )
+        finally:
+            self._inflight.discard(seen)
 
     async def receive(
         self,
@@ -494,14 +539,15 @@ class Bot(Router):
             "message": message,
             "text": message.text,
             "customer": customer,
+            "customer_id": message.customer_id,
             "ctx": Context(self, message),
             "bot": self,
         }
         for handler in self.handlers("message"):
-            extra = await handler.match(message)
-            if extra is None:
-                continue
             try:
+                extra = await handler.match(message)
+                if extra is None:
+                    continue
                 await handler.call({**available, **extra})
             except HandlerFailed as exc:
                 await self._report_error(exc, message)
@@ -514,7 +560,7 @@ class Bot(Router):
             "update": update,
             "status": update.status,
             "message_id": update.message_id,
-            "customer": update.customer_id,
+            "customer_id": update.customer_id,
             "bot": self,
         }
         await self._run_all("status", update, available)
@@ -523,16 +569,15 @@ class Bot(Router):
         """Record that the customer blocked (or unblocked) the business."""
         kind = ConsentKind.BLOCK if blocked else ConsentKind.UNBLOCK
         await self.consent.record(customer_id, kind, source=source)
-        available = {"customer": customer_id, "blocked": blocked, "source": source, "bot": self}
+        available = {"customer_id": customer_id, "blocked": blocked, "source": source, "bot": self}
         await self._run_all("block", customer_id, available)
 
     async def _run_all(self, kind: str, event: Any, available: Mapping[str, Any]) -> None:
         for handler in self.handlers(kind):
-            extra = await handler.match(event)
-            if extra is None:
-                continue
             try:
-                await handler.call({**available, **extra})
+                extra = await handler.match(event)
+                if extra is not None:
+                    await handler.call({**available, **extra})
             except HandlerFailed as exc:
                 await self._report_error(exc, event)
 
@@ -541,10 +586,9 @@ class Bot(Router):
         if not handlers:
             log.warning("%s: %s", type(error).__name__, error)
         for handler in handlers:
-            if await handler.match(error) is None:
-                continue
             try:
-                await handler.call({"error": error, "event": event, "bot": self})
+                if await handler.match(error) is not None:
+                    await handler.call({"error": error, "event": event, "bot": self})
             except HandlerFailed as exc:  # an error handler failing must not crash a worker
                 log.error("error handler failed: %s", exc)
 

@@ -13,6 +13,10 @@ from notifybot.errors import NotifybotError
 from notifybot.transports.base import Receipt
 
 
+def _as_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(value)
+
+
 @attrs.frozen
 class Notify:
     """What a ``@bot.notification`` handler returns: who gets it and the template's variables.
@@ -22,7 +26,7 @@ class Notify:
     """
 
     to: str
-    variables: Mapping[str, Any] = attrs.field(factory=dict, converter=dict)
+    variables: Mapping[str, Any] = attrs.field(factory=dict, converter=_as_dict)
     locale: str | None = None
     idempotency_key: str | None = None
 

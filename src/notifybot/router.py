@@ -43,16 +43,19 @@ class Handler:
 
     @property
     def name(self) -> str:
-        return getattr(self.callback, "__qualname__", repr(self.callback))
+        return _name_of(self.callback)
 
     async def match(self, event: Any) -> dict[str, Any] | None:
         """Run the filters; None if one rejects, else the extra arguments they supplied."""
         extra: dict[str, Any] = {}
         for flt in self.filters:
-            result = flt(event)
-            if inspect.isawaitable(result):
-                result = await result
-            if not result:
+            try:
+                result = flt(event)
+                if inspect.isawaitable(result):
+                    result = await result
+            except Exception as exc:
+                raise HandlerFailed(f"{self.name} (filter {_name_of(flt)})", exc) from exc
+            if result is None or result is False:
                 return None
             if isinstance(result, Mapping):
                 extra.update(result)
@@ -73,6 +76,10 @@ class Handler:
         return result
 
 
+def _name_of(fn: Any) -> str:
+    return str(getattr(fn, "__qualname__", None) or repr(fn))
+
+
 def _provided_by(filters: Iterable[Filter]) -> set[str]:
     names: set[str] = set()
     for flt in filters:
@@ -87,38 +94,55 @@ class Observer:
         self.kind = kind
         self.injectable = frozenset(injectable)
         self.handlers: list[Handler] = []
+        self._unapplied: dict[Callable[..., Any], str] = {}
 
     def register(self, callback: F, *filters: Filter, **flags: Any) -> F:
         """Check ``callback``'s signature and add it; returns it unchanged."""
         if not callable(callback):
             raise ConfigurationError(f"{self.kind} handler {callback!r} is not callable")
+        name = _name_of(callback)
         fillable = self.injectable | _provided_by(filters)
         for param in inspect.signature(callback).parameters.values():
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
             if param.kind is param.POSITIONAL_ONLY:
                 raise ConfigurationError(
-                    f"{self.kind} handler {callback.__qualname__}: parameters are filled by "
+                    f"{self.kind} handler {name}: parameters are filled by "
                     f"name; {param.name!r} is positional-only"
                 )
             if param.name not in fillable and param.default is param.empty:
                 raise ConfigurationError(
-                    f"{self.kind} handler {callback.__qualname__} has parameter "
+                    f"{self.kind} handler {name} has parameter "
                     f"{param.name!r}, which nothing fills; available: {sorted(fillable)}"
                 )
         self.handlers.append(Handler(callback, tuple(filters), dict(flags)))
         return callback
 
     def __call__(self, *filters: Filter, **flags: Any) -> Callable[[F], F]:
+        # ``@router.on_status`` written without parentheses would pass the handler here as a
+        # filter and never register it; such a decorator is never applied, which
+        # ``check_applied`` reports at start-up.
         def decorator(callback: F) -> F:
+            self._unapplied.pop(decorator, None)
             return self.register(callback, *filters, **flags)
 
+        if filters:
+            self._unapplied[decorator] = ", ".join(_name_of(f) for f in filters)
         return decorator
 
+    def check_applied(self) -> None:
+        """Fail if a decorator was made but never applied (a bare ``@router.on_…``)."""
+        if self._unapplied:
+            names = "; ".join(self._unapplied.values())
+            raise ConfigurationError(
+                f"@on_{self.kind}(...) was given {names} but never applied to a handler: "
+                f"write @on_{self.kind}() with parentheses"
+            )
 
-MESSAGE_ARGS = ("message", "text", "customer", "ctx", "bot")
-STATUS_ARGS = ("update", "status", "message_id", "customer", "bot")
-BLOCK_ARGS = ("customer", "blocked", "source", "bot")
+
+MESSAGE_ARGS = ("message", "text", "customer", "customer_id", "ctx", "bot")
+STATUS_ARGS = ("update", "status", "message_id", "customer_id", "bot")
+BLOCK_ARGS = ("customer_id", "blocked", "source", "bot")
 ERROR_ARGS = ("error", "event", "bot")
 NOTIFICATION_ARGS = ("event", "bot", "now")
 
@@ -201,6 +225,12 @@ class Router:
         yield self
         for sub in self.sub_routers:
             yield from sub.walk()
+
+    def check_applied(self) -> None:
+        """Fail fast on a decorator written without parentheses (see ``Observer``)."""
+        for router in self.walk():
+            for observer in (router.message, router.status, router.block, router.errors):
+                observer.check_applied()
 
     def handlers(self, kind: str) -> Iterator[Handler]:
         for router in self.walk():

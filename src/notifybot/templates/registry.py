@@ -58,6 +58,27 @@ class TemplateInfo:
         return self.name if self.locale is None else f"{self.name}.{self.locale}"
 
 
+def normalise_locale(locale: str) -> str:
+    """BCP 47-ish canonical case: ``fr_ca`` / ``FR-ca`` → ``fr-CA``."""
+    lang, _, region = locale.replace("_", "-").partition("-")
+    if not region:
+        return lang.lower()
+    return f"{lang.lower()}-{region.upper() if len(region) == 2 else region}"
+
+
+def _split_button(value: str) -> tuple[str, str]:
+    """``Label | url`` split at the first ``|`` outside ``{{ … }}`` (filters stay intact)."""
+    depth = 0
+    for i, char in enumerate(value):
+        if value.startswith("{{", i):
+            depth += 1
+        elif value.startswith("}}", i) and depth:
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return value[:i].strip(), value[i + 1 :].strip()
+    return value.strip(), ""
+
+
 def _split_meta(source: str, origin: str) -> tuple[dict[str, Any], str, int]:
     """Read the metadata lines at the top; return (meta, body, number of meta lines)."""
     meta_: dict[str, Any] = {"buttons": []}
@@ -70,10 +91,10 @@ def _split_meta(source: str, origin: str) -> tuple[dict[str, Any], str, int]:
         count += 1
         key, value = m["key"], m["value"]
         if key == "button":
-            label, _, url = (part.strip() for part in value.partition("|"))
+            label, url = _split_button(value)
             if not label:
-                raise ConfigurationError(f"{origin}: a button needs a label")
-            meta_["buttons"].append((label, url or None))
+                raise ConfigurationError(f"{origin}:{count}: a button needs a label")
+            meta_["buttons"].append((label, url or None, count))
         elif key == "category":
             meta_["category"] = value
         else:
@@ -111,6 +132,7 @@ class Templates:
     def add(self, key: str, source: str, *, origin: str = "") -> TemplateInfo:
         """Register one template variant; ``key`` is ``name`` or ``name.locale``."""
         name, _, locale = key.partition(".")
+        locale = normalise_locale(locale) if locale else ""
         if not _NAME.match(name) or (locale and not _LOCALE.match(locale)):
             raise ConfigurationError(
                 f"bad template name {key!r}: use lower_snake_case, optionally '.fr' / '.fr-CA'"
@@ -123,34 +145,39 @@ class Templates:
                 f"{origin}: category {category!r} is not allowed; notifybot sends only "
                 f"{sorted(CATEGORIES)} templates (never marketing)"
             )
+        variables: set[str] = set()
+        buttons = []
         try:
             # Keep line numbers of the body equal to the file's by padding the header away.
             ast = self.env.parse("\n" * skipped + body)
             compiled = self.env.from_string("\n" * skipped + body)
-            buttons = tuple(
-                (self.env.from_string(label), self.env.from_string(url) if url else None)
-                for label, url in meta_["buttons"]
-            )
+            variables |= meta.find_undeclared_variables(ast)
+            for label, url, lineno in meta_["buttons"]:
+                try:
+                    for part in (label, url or ""):
+                        variables |= meta.find_undeclared_variables(self.env.parse(part))
+                    buttons.append(
+                        (self.env.from_string(label), self.env.from_string(url) if url else None)
+                    )
+                except jinja2.TemplateSyntaxError as exc:
+                    exc.lineno = lineno
+                    raise
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateSyntaxError(
                 f"{origin}:{exc.lineno}: {exc.message}", template=name
             ) from None
-        variables = set(meta.find_undeclared_variables(ast))
-        for label, url in meta_["buttons"]:
-            for part in (label, url or ""):
-                variables |= meta.find_undeclared_variables(self.env.parse(part))
         info = TemplateInfo(
             name=name,
             locale=locale or None,
             source=source,
             body=body,
             category=category,
-            buttons=tuple(meta_["buttons"]),
+            buttons=tuple((label, url) for label, url, _ in meta_["buttons"]),
             variables=frozenset(variables),
             origin=origin,
         )
         self._infos[info.key] = info
-        self._compiled[info.key] = (compiled, buttons)
+        self._compiled[info.key] = (compiled, tuple(buttons))
         return info
 
     def __contains__(self, name: object) -> bool:
@@ -167,8 +194,9 @@ class Templates:
         """The most specific variant for ``locale``: ``fr-CA`` → ``fr`` → base."""
         candidates = []
         if locale:
+            locale = normalise_locale(locale)
             candidates.append(f"{name}.{locale}")
-            lang = locale.split("-")[0].lower()
+            lang = locale.split("-")[0]
             if lang != locale:
                 candidates.append(f"{name}.{lang}")
         candidates.append(name)
