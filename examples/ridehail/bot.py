@@ -66,10 +66,17 @@ async def driver_assigned(event: DriverAssigned, bot: Bot) -> Notify:
     """A driver accepted the ride. A new driver (new plate) is a new message."""
     d = event.driver
     await _remember(
-        bot, TRIPS, event.customer_id, trip_id=event.trip_id, driver=d.name,
-        car=f"{d.car_colour} {d.car_model}", plate=d.plate, pickup=event.pickup_address,
+        bot,
+        TRIPS,
+        event.customer_id,
+        trip_id=event.trip_id,
+        driver=d.name,
+        car_model=d.car_model,
+        car_colour=d.car_colour,
+        plate=d.plate,
+        pickup=event.pickup_address,
         state="assigned",
-    )  # fmt: skip
+    )
     return Notify(
         to=event.customer_id,
         variables={
@@ -206,8 +213,14 @@ QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 TEXTS = {
-    ("driver", "en"): "{driver} ({car}, plate {plate}) is on the way to {pickup}.",
-    ("driver", "es"): "{driver} ({car}, placas {plate}) va en camino a {pickup}.",
+    (
+        "driver",
+        "en",
+    ): "{driver} ({car_colour} {car_model}, plate {plate}) is on the way to {pickup}.",
+    (
+        "driver",
+        "es",
+    ): "{driver} ({car_model} {car_colour}, placas {plate}) va en camino a {pickup}.",
     ("no_trip", "en"): "You have no ride in progress right now.",
     ("no_trip", "es"): "No tienes ningún viaje en curso en este momento.",
     ("parcel", "en"): "Here is the live tracking of parcel {tracking_number}.",
