@@ -25,8 +25,9 @@ def main(argv: list[str]) -> int:
 
 async def _serve(host: str, port: int, db: str) -> None:
     from notifybot.relay.app import serve
+    from notifybot.relay.pricing import billing_pricer
 
-    runner = await serve(host, port, db)
+    runner = await serve(host, port, db, pricer=billing_pricer())
     print(f"notifybot relay listening on http://{host}:{port} (db: {db})", flush=True)
     try:
         await asyncio.Event().wait()
