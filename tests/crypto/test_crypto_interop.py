@@ -30,16 +30,20 @@ from axolotl.state.prekeyrecord import PreKeyRecord  # noqa: E402
 from axolotl.state.signedprekeyrecord import SignedPreKeyRecord  # noqa: E402
 from axolotl.tests.inmemoryaxolotlstore import InMemoryAxolotlStore  # noqa: E402
 
-from notifybot.crypto import ratchet  # noqa: E402
-from notifybot.crypto.cipher import SessionCipher  # noqa: E402
+from notifybot.crypto import (  # noqa: E402
+    DuplicateMessage,
+    SignalParty,
+    UnknownPreKey,
+    ratchet,
+)
 from notifybot.crypto.keys import KeyPair, encode_public, verify  # noqa: E402
-from notifybot.crypto.keystore import Address, KeyStore  # noqa: E402
 from notifybot.crypto.prekeys import OneTimePreKey, PreKeyBundle, SignedPreKey  # noqa: E402
 from notifybot.envelope import EnvelopeType  # noqa: E402
 from notifybot.store import MemoryStore  # noqa: E402
 
-OURS = Address("acme", 1)
-THEIRS = Address("axolotl", 1)
+KEK = bytes(range(32))
+OURS = ("acme", 1)
+THEIRS = ("axolotl", 1)
 
 
 class AxolotlDevice:
@@ -66,12 +70,12 @@ class AxolotlDevice:
 
     def cipher(self) -> AxolotlCipher:
         s = self.store
-        return AxolotlCipher(s, s, s, s, OURS.name, OURS.device_id)
+        return AxolotlCipher(s, s, s, s, *OURS)
 
     def start(self, bundle: PreKeyBundle) -> None:
         s = self.store
         otk = bundle.one_time_prekey
-        SessionBuilder(s, s, s, s, OURS.name, OURS.device_id).processPreKeyBundle(
+        SessionBuilder(s, s, s, s, *OURS).processPreKeyBundle(
             AxolotlBundle(
                 bundle.registration_id,
                 bundle.device_id,
@@ -94,17 +98,17 @@ class AxolotlDevice:
         return bytes(self.cipher().decryptMsg(WhisperMessage(serialized=data)))
 
 
-async def decrypt(ours: SessionCipher, kind: EnvelopeType, data: bytes) -> bytes:
-    return await ours.decrypt(THEIRS, kind, data, lambda plaintext: plaintext)
+async def decrypt(ours: SignalParty, kind: EnvelopeType, data: bytes) -> bytes:
+    return await ours.decrypt(*THEIRS, kind, data)
 
 
-async def converse(ours: SessionCipher, theirs: AxolotlDevice) -> None:
+async def converse(ours: SignalParty, theirs: AxolotlDevice) -> None:
     """Several ratchet steps each way, with one message of each burst delivered late."""
     for turn in range(6):
         late = []
         for i in range(3):
             text = f"ours {turn}.{i}".encode()
-            kind, data = await ours.encrypt(THEIRS, text)
+            kind, data = await ours.encrypt(*THEIRS, text)
             if i == 0:
                 late.append((kind, data, text))
             else:
@@ -118,9 +122,9 @@ async def converse(ours: SessionCipher, theirs: AxolotlDevice) -> None:
 
 async def test_we_start_a_session_with_libsignal() -> None:
     theirs = AxolotlDevice()
-    ours = SessionCipher(KeyStore(MemoryStore()))
-    await ours.start_session(THEIRS, theirs.bundle())
-    kind, data = await ours.encrypt(THEIRS, b"Your flight AF 1234 boards at gate B12")
+    ours = SignalParty(MemoryStore(), KEK)
+    await ours.process_bundle(*THEIRS, theirs.bundle())
+    kind, data = await ours.encrypt(*THEIRS, b"Your flight AF 1234 boards at gate B12")
     assert kind is EnvelopeType.PREKEY
     assert theirs.decrypt(kind, data) == b"Your flight AF 1234 boards at gate B12"
     assert not theirs.store.containsPreKey(31337)  # the one-time prekey was used
@@ -128,16 +132,18 @@ async def test_we_start_a_session_with_libsignal() -> None:
 
 
 async def test_libsignal_starts_a_session_with_us() -> None:
-    keys = KeyStore(MemoryStore())
-    ours = SessionCipher(keys)
-    device_keys = await keys.device_keys(one_time_prekeys=1)
+    ours = SignalParty(MemoryStore(), KEK)
+    device_keys = await ours.device_keys(one_time_prekeys=1)
     theirs = AxolotlDevice()
     theirs.start(device_keys.bundle(1, device_keys.one_time_prekeys[0]))
     kind, data = theirs.encrypt(b"I'd like a window seat")
     assert kind is EnvelopeType.PREKEY
     assert await decrypt(ours, kind, data) == b"I'd like a window seat"
-    with pytest.raises(Exception, match="prekey"):
-        await keys.prekey(device_keys.one_time_prekeys[0].key_id)  # used up
+    with pytest.raises(UnknownPreKey):
+        await ours.keys.prekey(device_keys.one_time_prekeys[0].key_id)  # used up
+    # the same bytes again: a replay, refused
+    with pytest.raises(DuplicateMessage):
+        await decrypt(ours, kind, data)
     await converse(ours, theirs)
 
 
@@ -159,14 +165,17 @@ def test_key_derivations_match() -> None:
             DjbECPublicKey(their_pub.public),
             ECKeyPair(DjbECPublicKey(ours.public), Curve.decodePrivatePoint(ours.private)),
         )
-        assert ratchet._root_step(root_key, ours.agree(their_pub.public)) == (
+        assert ratchet.root_step(root_key, ours.agree(their_pub.public)) == (
             their_root.getKeyBytes(),
             their_chain.getKey(),
         )
         keys = ChainKey(kdf, chain_key, 0).getMessageKeys()
-        assert ratchet._message_keys(ratchet._seed(chain_key)) == (
+        assert ratchet.message_keys(ratchet.message_seed(chain_key)) == (
             keys.getCipherKey(),
             keys.getMacKey(),
             keys.getIv(),
         )
-        assert ratchet._next(chain_key) == ChainKey(kdf, chain_key, 0).getNextChainKey().getKey()
+        assert (
+            ratchet.next_chain_key(chain_key)
+            == ChainKey(kdf, chain_key, 0).getNextChainKey().getKey()
+        )

@@ -8,13 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notifybot.crypto import ratchet
-from notifybot.crypto.errors import DuplicateMessage, InvalidSignature
+from notifybot.crypto.errors import (
+    BadMac,
+    DuplicateMessage,
+    InvalidMessage,
+    InvalidSignature,
+    TooManySkippedMessages,
+)
 from notifybot.crypto.keys import KeyPair, encode_public
 from notifybot.crypto.prekeys import OneTimePreKey, PreKeyBundle, SignedPreKey
 from notifybot.crypto.ratchet import SessionRecord, SessionState, initiate, respond
 from notifybot.crypto.wire import PreKeySignalMessage, SignalMessage
 from notifybot.envelope import EnvelopeType
-from notifybot.errors import EnvelopeError
 
 
 def bundle_for(identity: KeyPair, signed: KeyPair, one_time: KeyPair | None) -> PreKeyBundle:
@@ -103,7 +108,7 @@ def test_a_tampered_message_changes_nothing() -> None:
     for i in range(len(msg.serialized)):
         forged = bytearray(msg.serialized)
         forged[i] ^= 0x01
-        with pytest.raises((EnvelopeError, DuplicateMessage)):
+        with pytest.raises((InvalidMessage, DuplicateMessage)):
             bob.decrypt(SignalMessage.parse(bytes(forged)))
         assert snapshot(bob) == before
     assert bob.decrypt(msg) == b"the real one"
@@ -122,7 +127,7 @@ def test_a_forged_new_ratchet_key_changes_nothing() -> None:
         ciphertext=msg.ciphertext,
     )
     before = snapshot(alice)
-    with pytest.raises(EnvelopeError):
+    with pytest.raises(BadMac):
         alice.decrypt(forged)
     assert snapshot(alice) == before
     assert alice.decrypt(msg) == b"x"
@@ -130,11 +135,18 @@ def test_a_forged_new_ratchet_key_changes_nothing() -> None:
 
 def test_forward_jump_limit() -> None:
     alice, bob = sessions()
-    messages = [send(alice, b"%d" % i) for i in range(ratchet.MAX_FORWARD_JUMP + 2)]
-    with pytest.raises(EnvelopeError):
-        bob.decrypt(messages[-1])  # counter 2002, chain at 1
-    assert bob.decrypt(messages[-2]) == b"%d" % ratchet.MAX_FORWARD_JUMP  # a jump of 2000
-    assert bob.decrypt(messages[0]) == b"0"
+    jump = ratchet.MAX_FORWARD_JUMP
+    messages = [send(alice, b"%d" % i) for i in range(jump + 2)]
+    before = snapshot(bob)
+    with pytest.raises(TooManySkippedMessages):
+        bob.decrypt(messages[-1])  # counter 25,002 with the chain at 1
+    assert snapshot(bob) == before
+    assert bob.decrypt(messages[-2]) == b"%d" % jump  # a jump of exactly 25,000
+    chain = bob._receiver(messages[0].ratchet_key)
+    assert chain is not None and len(chain.skipped) == ratchet.MAX_SKIPPED_KEYS  # newest 2,000
+    assert bob.decrypt(messages[jump - 1]) == b"%d" % (jump - 1)
+    with pytest.raises(DuplicateMessage):
+        bob.decrypt(messages[1])  # its key was not kept
 
 
 def test_skipped_keys_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,12 +183,12 @@ def test_archived_sessions_still_open_messages_in_flight() -> None:
     for kind, data in (in_flight[0], new.encrypt(b"new")):
         assert kind is EnvelopeType.PREKEY
         msg = PreKeySignalMessage.parse(data)
-        if not record.has_base_key(msg.base_key):
+        if record.with_base_key(msg.base_key) is None:
             record.promote(respond(bob_id, 2, signed, None, msg))
         record.decrypt(msg.message)
     assert record.current is not None and record.current.base_key == new.base_key
     late = PreKeySignalMessage.parse(in_flight[1][1])
-    assert record.has_base_key(late.base_key)
+    assert record.with_base_key(late.base_key) is not None
     assert record.decrypt(late.message) == b"old 1"
     assert record.current.base_key == old.base_key  # promoted
     assert len(record.archived) == 1
@@ -188,3 +200,47 @@ def test_forged_bundle_signature() -> None:
     forged = PreKeyBundle(KeyPair.generate().public, 2, 1, good.signed_prekey)
     with pytest.raises(InvalidSignature):
         initiate(KeyPair.generate(), 1, forged)
+
+
+ACTIONS = st.tuples(
+    st.sampled_from(["send", "deliver", "drop", "replay"]),
+    st.booleans(),  # direction: alice -> bob, or bob -> alice
+    st.integers(0, 1000),  # which message (reordering)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(ACTIONS, max_size=80))
+def test_random_interleavings(actions: list[tuple[str, bool, int]]) -> None:
+    """Send, deliver in any order, lose and replay, both ways: every delivered message opens
+    exactly once; replays (and messages of chains since dropped) are refused unchanged."""
+    alice, bob = sessions()
+    ends = {True: (alice, bob), False: (bob, alice)}
+    in_flight: dict[bool, list[tuple[SignalMessage, bytes]]] = {True: [], False: []}
+    delivered: dict[bool, list[SignalMessage]] = {True: [], False: []}
+    # every ratchet key each receiver has had a chain for
+    seen = {way: {c.ratchet_key for c in ends[way][1].receivers} for way in (True, False)}
+    for n, (action, way, pick) in enumerate(actions):
+        sender, receiver = ends[way]
+        if action == "send":
+            text = b"message %d" % n
+            in_flight[way].append((send(sender, text), text))
+        elif action in ("deliver", "drop") and in_flight[way]:
+            message, text = in_flight[way].pop(pick % len(in_flight[way]))
+            if action == "drop":
+                continue
+            live = {c.ratchet_key for c in receiver.receivers}
+            if message.ratchet_key in seen[way] and message.ratchet_key not in live:
+                before = snapshot(receiver)  # its chain was dropped (over 5 chains ago)
+                with pytest.raises(BadMac):
+                    receiver.decrypt(message)
+                assert snapshot(receiver) == before
+                continue
+            assert receiver.decrypt(message) == text
+            seen[way].update(c.ratchet_key for c in receiver.receivers)
+            delivered[way].append(message)
+        elif action == "replay" and delivered[way]:
+            before = snapshot(receiver)
+            with pytest.raises((DuplicateMessage, BadMac)):
+                receiver.decrypt(delivered[way][pick % len(delivered[way])])
+            assert snapshot(receiver) == before

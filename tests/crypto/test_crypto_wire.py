@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from notifybot.crypto.errors import InvalidMessage
 from notifybot.crypto.keys import KeyPair, encode_public
 from notifybot.crypto.wire import VERSION_BYTE, PreKeySignalMessage, SignalMessage, _encode
-from notifybot.errors import EnvelopeError
+from notifybot.envelope import MAX_BODY_BYTES
 
 ALICE, BOB = KeyPair.generate().public, KeyPair.generate().public
 MAC_KEY = os.urandom(32)
@@ -64,6 +65,8 @@ def test_unknown_fields_are_skipped() -> None:
         b"\x33",
         b"\x23" + bytes(20),  # version 2
         b"\x43" + bytes(20),  # version 4
+        b"\x32" + bytes(20),  # version 3, but another "current version" nibble
+        b"\x33" + bytes(MAX_BODY_BYTES),  # oversized
         b"\x33\x08" + b"\xff" * 11 + bytes(8),  # endless varint
         b"\x33\x22\x10abc" + bytes(8),  # truncated bytes field
         b"\x33\x0b" + bytes(8),  # wire type 3
@@ -75,7 +78,7 @@ def test_unknown_fields_are_skipped() -> None:
     ],
 )
 def test_malformed_signal_messages(data: bytes) -> None:
-    with pytest.raises(EnvelopeError):
+    with pytest.raises(InvalidMessage):
         SignalMessage.parse(data)
 
 
@@ -88,15 +91,15 @@ def test_malformed_prekey_messages() -> None:
         [(6, 1), (2, encode_public(ALICE)), (3, b"junk"), (4, inner)],
         [(6, 1), (2, encode_public(ALICE)), (3, encode_public(BOB)), (4, b"\x33junk")],
     ):
-        with pytest.raises(EnvelopeError):
+        with pytest.raises(InvalidMessage):
             PreKeySignalMessage.parse(b"\x33" + _encode(fields))  # type: ignore[arg-type]
 
 
 @given(st.binary(max_size=300))
-def test_random_bytes_are_only_ever_envelope_errors(data: bytes) -> None:
+def test_random_bytes_are_only_ever_invalid_messages(data: bytes) -> None:
     for parse in (SignalMessage.parse, PreKeySignalMessage.parse):
         try:
             parse(b"\x33" + data)
             parse(data)
-        except EnvelopeError:
+        except InvalidMessage:
             pass

@@ -1,51 +1,53 @@
-"""End-to-end encryption: libsignal's protocol (X3DH, Double Ratchet, v3 wire format).
+"""End-to-end encryption: the Signal protocol, byte-compatible with libsignal's version 3.
 
-The usual entry point is :class:`SignalSealer`, a :class:`~notifybot.sealing.Sealer` that
-seals one envelope for each of the recipient's devices and opens inbound ones::
-
-    directory = MemoryKeyDirectory()              # the relay's directory in production
-    bot = SignalSealer("acme", 1, store, directory)
-    await bot.register()                          # identity + prekeys, published
-    envelopes = await bot.seal(outbound_message)  # one per device of the recipient
-    content = await bot.open(inbound_envelope)
-
-Messages interoperate with libsignal's version-3 ``SignalMessage`` / ``PreKeySignalMessage``
-(the tests check against python-axolotl, a port of libsignal).
+:class:`SignalSealer` is the business's :class:`~notifybot.sealing.Sealer`: one envelope per
+device of the customer, opened the same way. :class:`SignalParty` is the reusable core (keys,
+X3DH, Double Ratchet, sessions over a :class:`~notifybot.store.Store`, sealed under a
+key-encryption key) that a customer's device uses too. See ``docs/crypto.md``.
 """
 
-from notifybot.crypto.cipher import SessionCipher
-from notifybot.crypto.directory import KeyDirectory, MemoryKeyDirectory
+from notifybot.crypto.directory import MemoryPrekeyDirectory, PrekeyDirectory
 from notifybot.crypto.errors import (
+    BadMac,
     DuplicateMessage,
     InvalidKey,
+    InvalidMessage,
     InvalidSignature,
-    MissingPreKey,
+    KeyUnwrapError,
     NoDevices,
     NoSession,
+    TooManySkippedMessages,
+    UnknownPreKey,
     UntrustedIdentity,
 )
+from notifybot.crypto.fingerprint import safety_number
 from notifybot.crypto.keys import KeyPair
-from notifybot.crypto.keystore import Address, KeyStore
+from notifybot.crypto.party import SignalParty
 from notifybot.crypto.prekeys import DeviceKeys, OneTimePreKey, PreKeyBundle, SignedPreKey
-from notifybot.crypto.sealer import SignalSealer
+from notifybot.crypto.sealer import SignalSealer, open_payload, seal_payload
 
 __all__ = [
-    "Address",
+    "BadMac",
     "DeviceKeys",
     "DuplicateMessage",
     "InvalidKey",
+    "InvalidMessage",
     "InvalidSignature",
-    "KeyDirectory",
     "KeyPair",
-    "KeyStore",
-    "MemoryKeyDirectory",
-    "MissingPreKey",
+    "KeyUnwrapError",
+    "MemoryPrekeyDirectory",
     "NoDevices",
     "NoSession",
     "OneTimePreKey",
     "PreKeyBundle",
-    "SessionCipher",
+    "PrekeyDirectory",
+    "SignalParty",
     "SignalSealer",
     "SignedPreKey",
+    "TooManySkippedMessages",
+    "UnknownPreKey",
     "UntrustedIdentity",
+    "open_payload",
+    "safety_number",
+    "seal_payload",
 ]

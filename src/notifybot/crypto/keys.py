@@ -32,22 +32,33 @@ def _clamp(raw: bytes) -> bytes:
     return bytes(b)
 
 
-def _check_public(public: bytes) -> bytes:
+_P = 2**255 - 19
+
+
+def check_public(public: bytes) -> bytes:
+    """``public`` if it is a canonical 32-byte ``u`` coordinate, else :class:`InvalidKey`.
+
+    X25519 ignores bit 255 and reduces ``u`` modulo p, so a non-canonical encoding would be a
+    second spelling of the same key: an unauthenticated bit (say, of a PreKey message's base
+    key) could then change without the MAC noticing. Keys made by X25519 are always canonical.
+    """
     if len(public) != KEY_SIZE:
         raise InvalidKey(f"a Curve25519 public key is {KEY_SIZE} bytes, not {len(public)}")
+    if int.from_bytes(public, "little") >= _P:
+        raise InvalidKey("non-canonical Curve25519 public key")
     return bytes(public)
 
 
 def encode_public(public: bytes) -> bytes:
     """libsignal's 33-byte encoding of a 32-byte public key."""
-    return bytes((DJB_TYPE,)) + _check_public(public)
+    return bytes((DJB_TYPE,)) + check_public(public)
 
 
 def decode_public(data: bytes) -> bytes:
     """The 32-byte public key in libsignal's encoding; :class:`InvalidKey` if it is not one."""
     if len(data) != KEY_SIZE + 1 or data[0] != DJB_TYPE:
         raise InvalidKey("not a Curve25519 public key in libsignal's 33-byte encoding")
-    return bytes(data[1:])
+    return check_public(data[1:])
 
 
 @attrs.frozen(repr=False)
@@ -77,7 +88,7 @@ class KeyPair:
         """X25519 with ``their_public``; :class:`InvalidKey` for a low-order point."""
         try:
             return X25519PrivateKey.from_private_bytes(self.private).exchange(
-                X25519PublicKey.from_public_bytes(_check_public(their_public))
+                X25519PublicKey.from_public_bytes(check_public(their_public))
             )
         except ValueError as exc:
             raise InvalidKey(f"key agreement failed: {exc}") from None

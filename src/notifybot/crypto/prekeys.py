@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from notifybot.crypto.errors import InvalidKey, InvalidSignature
-from notifybot.crypto.keys import KEY_SIZE, SIGNATURE_SIZE, encode_public, verify
+from notifybot.crypto.keys import KEY_SIZE, SIGNATURE_SIZE, check_public, encode_public, verify
 
 #: Prekey ids are 24-bit, as in libsignal.
 MAX_PREKEY_ID = 0xFFFFFF
@@ -32,7 +32,7 @@ def _unb64(value: Any, size: int, what: str) -> bytes:
         raise InvalidKey(f"{what} is not base64") from None
     if len(data) != size:
         raise InvalidKey(f"{what} must be {size} bytes")
-    return data
+    return check_public(data) if size == KEY_SIZE else data
 
 
 def _id(value: Any, what: str) -> int:

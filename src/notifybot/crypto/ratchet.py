@@ -1,10 +1,10 @@
 """X3DH session set-up and the Double Ratchet, as libsignal's version 3 does them.
 
 Pure and synchronous: a :class:`SessionState` encrypts and decrypts, a :class:`SessionRecord`
-holds the current state and archived ones. Where the state is kept, and locking, belong to
-:mod:`notifybot.crypto.cipher`.
+holds the current state and archived ones. Storage and locking belong to
+:mod:`notifybot.crypto.party`.
 
-Key derivation (HKDF-SHA256 throughout):
+Key derivation (HKDF-SHA256, RFC 5869, over the standard library's HMAC):
 
 - X3DH: ``HKDF(0xFF*32 || DH1 || DH2 || DH3 [|| DH4], salt=0, info="WhisperText")`` gives the
   first root key and chain key;
@@ -20,66 +20,123 @@ so a message that fails to open leaves the state exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from typing import Any
 
 import attrs
-from cryptography.hazmat.primitives import hashes, padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from notifybot.crypto.errors import DuplicateMessage
+from notifybot.crypto.errors import (
+    BadMac,
+    DuplicateMessage,
+    InvalidMessage,
+    TooManySkippedMessages,
+)
 from notifybot.crypto.keys import KeyPair, same_key
 from notifybot.crypto.prekeys import PreKeyBundle
 from notifybot.crypto.wire import MESSAGE_VERSION, PreKeySignalMessage, SignalMessage
 from notifybot.envelope import EnvelopeType
-from notifybot.errors import EnvelopeError
 
-#: How far ahead of its chain a message may be (keys derived and kept for the ones skipped).
-MAX_FORWARD_JUMP = 2000
-#: Keys of skipped messages kept per receiving chain (oldest dropped first).
-MAX_SKIPPED_KEYS = 2000
-#: Receiving chains kept per session (oldest dropped first).
+#: How far ahead of its chain a message may be (libsignal's MAX_FORWARD_JUMPS).
+MAX_FORWARD_JUMP = 25_000
+#: Keys of skipped messages kept per receiving chain, oldest dropped first (MAX_MESSAGE_KEYS).
+MAX_SKIPPED_KEYS = 2_000
+#: Receiving chains kept per session, oldest dropped first.
 MAX_RECEIVER_CHAINS = 5
 #: Earlier sessions with the same device kept for messages still in flight.
 MAX_ARCHIVED_STATES = 40
 
-
-def _hkdf(ikm: bytes, info: bytes, length: int, salt: bytes | None = None) -> bytes:
-    return HKDF(hashes.SHA256(), length, salt, info).derive(ikm)
+_ZERO_SALT = bytes(32)
 
 
-def _hmac(key: bytes, data: bytes) -> bytes:
-    return hmac.digest(key, data, hashlib.sha256)
+def hkdf(ikm: bytes, info: bytes, length: int, salt: bytes = _ZERO_SALT) -> bytes:
+    """HKDF-SHA256 (RFC 5869)."""
+    prk = hmac.digest(salt, ikm, "sha256")
+    out, block, counter = b"", b"", 1
+    while len(out) < length:
+        block = hmac.digest(prk, block + info + bytes((counter,)), "sha256")
+        out += block
+        counter += 1
+    return out[:length]
 
 
-def _root_step(root_key: bytes, dh: bytes) -> tuple[bytes, bytes]:
-    out = _hkdf(dh, b"WhisperRatchet", 64, salt=root_key)
+def root_step(root_key: bytes, dh: bytes) -> tuple[bytes, bytes]:
+    """The next root key and a new chain key."""
+    out = hkdf(dh, b"WhisperRatchet", 64, salt=root_key)
     return out[:32], out[32:]
 
 
-def _seed(chain_key: bytes) -> bytes:
-    return _hmac(chain_key, b"\x01")
+def message_seed(chain_key: bytes) -> bytes:
+    return hmac.digest(chain_key, b"\x01", "sha256")
 
 
-def _next(chain_key: bytes) -> bytes:
-    return _hmac(chain_key, b"\x02")
+def next_chain_key(chain_key: bytes) -> bytes:
+    return hmac.digest(chain_key, b"\x02", "sha256")
 
 
-def _message_keys(seed: bytes) -> tuple[bytes, bytes, bytes]:
-    out = _hkdf(seed, b"WhisperMessageKeys", 80)
+def message_keys(seed: bytes) -> tuple[bytes, bytes, bytes]:
+    """AES-256 key, HMAC-SHA256 key and CBC IV of one message."""
+    out = hkdf(seed, b"WhisperMessageKeys", 80)
     return out[:32], out[32:64], out[64:]
 
 
 def _first_keys(secrets: list[bytes]) -> tuple[bytes, bytes]:
-    out = _hkdf(b"\xff" * 32 + b"".join(secrets), b"WhisperText", 64)
+    out = hkdf(b"\xff" * 32 + b"".join(secrets), b"WhisperText", 64)
     return out[:32], out[32:]
 
 
-def _hex_map(keys: dict[int, bytes]) -> dict[str, str]:
-    return {str(i): k.hex() for i, k in keys.items()}
+def x3dh_initiator(
+    identity: KeyPair,
+    base: KeyPair,
+    their_identity: bytes,
+    their_signed_prekey: bytes,
+    their_one_time_prekey: bytes | None,
+) -> tuple[bytes, bytes]:
+    """Alice's X3DH: the first root key and chain key."""
+    secrets = [
+        identity.agree(their_signed_prekey),
+        base.agree(their_identity),
+        base.agree(their_signed_prekey),
+    ]
+    if their_one_time_prekey is not None:
+        secrets.append(base.agree(their_one_time_prekey))
+    return _first_keys(secrets)
+
+
+def x3dh_responder(
+    identity: KeyPair,
+    signed_prekey: KeyPair,
+    one_time_prekey: KeyPair | None,
+    their_identity: bytes,
+    their_base: bytes,
+) -> tuple[bytes, bytes]:
+    """Bob's X3DH: the same root key and chain key as Alice's."""
+    secrets = [
+        signed_prekey.agree(their_identity),
+        identity.agree(their_base),
+        signed_prekey.agree(their_base),
+    ]
+    if one_time_prekey is not None:
+        secrets.append(one_time_prekey.agree(their_base))
+    return _first_keys(secrets)
+
+
+def _encrypt(key: bytes, iv: bytes, plaintext: bytes) -> bytes:
+    pad = 16 - len(plaintext) % 16
+    enc = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return enc.update(plaintext + bytes((pad,)) * pad) + enc.finalize()
+
+
+def _decrypt(key: bytes, iv: bytes, ciphertext: bytes) -> bytes:
+    if not ciphertext or len(ciphertext) % 16:
+        raise InvalidMessage("ciphertext is not a whole number of AES blocks")
+    dec = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    padded = dec.update(ciphertext) + dec.finalize()
+    pad = padded[-1]
+    if not 1 <= pad <= 16 or padded[-pad:] != bytes((pad,)) * pad:
+        raise InvalidMessage("bad PKCS#7 padding")
+    return padded[:-pad]
 
 
 @attrs.define
@@ -109,7 +166,7 @@ class SessionState:
     remote_identity: bytes
     local_registration_id: int
     remote_registration_id: int
-    #: Alice's X3DH base key: identifies the session (a replayed PreKey message finds it).
+    #: Alice's X3DH base key: identifies the session (a repeated PreKey message finds it).
     base_key: bytes
     root_key: bytes = attrs.field(repr=False)
     sender_ratchet: KeyPair
@@ -118,15 +175,14 @@ class SessionState:
     previous_counter: int = 0
     receivers: list[ReceiverChain] = attrs.field(factory=list)
     pending: PendingPreKey | None = None
+    #: For a session we accepted: the (one-time, signed) prekey ids it was set up with.
+    prekey_ids: tuple[int | None, int] | None = None
 
     # -- sending ---------------------------------------------------------------------------
 
     def encrypt(self, plaintext: bytes) -> tuple[EnvelopeType, bytes]:
         """Encrypt and advance the sending chain."""
-        cipher_key, mac_key, iv = _message_keys(_seed(self.sender_chain_key))
-        padder = padding.PKCS7(128).padder()
-        enc = Cipher(algorithms.AES(cipher_key), modes.CBC(iv)).encryptor()
-        ciphertext = enc.update(padder.update(plaintext) + padder.finalize()) + enc.finalize()
+        cipher_key, mac_key, iv = message_keys(message_seed(self.sender_chain_key))
         message = SignalMessage.build(
             mac_key=mac_key,
             sender_identity=self.local_identity,
@@ -134,9 +190,9 @@ class SessionState:
             ratchet_key=self.sender_ratchet.public,
             counter=self.sender_index,
             previous_counter=self.previous_counter,
-            ciphertext=ciphertext,
+            ciphertext=_encrypt(cipher_key, iv, plaintext),
         )
-        self.sender_chain_key = _next(self.sender_chain_key)
+        self.sender_chain_key = next_chain_key(self.sender_chain_key)
         self.sender_index += 1
         if self.pending is None:
             return EnvelopeType.SIGNAL, message.serialized
@@ -160,19 +216,19 @@ class SessionState:
     def decrypt(self, message: SignalMessage) -> bytes:
         """Open ``message``; the state changes only if it opens.
 
-        Raises :class:`EnvelopeError` (bad MAC, too far ahead, bad padding) or
-        :class:`DuplicateMessage` (its key was already used).
+        Raises :class:`InvalidMessage` (:class:`BadMac`, :class:`TooManySkippedMessages`) or
+        :class:`DuplicateMessage`.
         """
         counter = message.counter
         chain = self._receiver(message.ratchet_key)
         step: tuple[bytes, bytes, KeyPair, bytes] | None = None
         if chain is None:
             # A new ratchet key from the peer: a DH ratchet step (not applied yet).
-            root, receive_key = _root_step(
+            root, receive_key = root_step(
                 self.root_key, self.sender_ratchet.agree(message.ratchet_key)
             )
             new_ratchet = KeyPair.generate()
-            root, send_key = _root_step(root, new_ratchet.agree(message.ratchet_key))
+            root, send_key = root_step(root, new_ratchet.agree(message.ratchet_key))
             step = (root, receive_key, new_ratchet, send_key)
             chain_key, index = receive_key, 0
         else:
@@ -185,23 +241,21 @@ class SessionState:
                 raise DuplicateMessage(f"message {counter} of this chain was already opened")
         else:
             if counter - index > MAX_FORWARD_JUMP:
-                raise EnvelopeError(f"message is over {MAX_FORWARD_JUMP} messages ahead")
+                raise TooManySkippedMessages(
+                    f"message is {counter - index} ahead of its chain (at most {MAX_FORWARD_JUMP})"
+                )
+            keep_from = counter - MAX_SKIPPED_KEYS  # only the newest skipped keys are kept
             for i in range(index, counter):
-                skipped.append((i, _seed(chain_key)))
-                chain_key = _next(chain_key)
-            seed = _seed(chain_key)
-            chain_key, index = _next(chain_key), counter + 1
+                if i >= keep_from:
+                    skipped.append((i, message_seed(chain_key)))
+                chain_key = next_chain_key(chain_key)
+            seed = message_seed(chain_key)
+            chain_key, index = next_chain_key(chain_key), counter + 1
 
-        cipher_key, mac_key, iv = _message_keys(seed)
+        cipher_key, mac_key, iv = message_keys(seed)
         if not message.verify_mac(mac_key, self.remote_identity, self.local_identity):
-            raise EnvelopeError("message authentication failed (bad MAC)")
-        try:
-            dec = Cipher(algorithms.AES(cipher_key), modes.CBC(iv)).decryptor()
-            padded = dec.update(message.ciphertext) + dec.finalize()
-            unpadder = padding.PKCS7(128).unpadder()
-            plaintext = unpadder.update(padded) + unpadder.finalize()
-        except ValueError:
-            raise EnvelopeError("message does not decrypt (bad padding or length)") from None
+            raise BadMac("message authentication failed")
+        plaintext = _decrypt(cipher_key, iv, message.ciphertext)
 
         # The message is authentic: apply the changes.
         if step is not None:
@@ -237,7 +291,7 @@ class SessionState:
             "rr": self.remote_registration_id,
             "bk": self.base_key.hex(),
             "rk": self.root_key.hex(),
-            "sr": self.sender_ratchet.private.hex(),
+            "sr": [self.sender_ratchet.private.hex(), self.sender_ratchet.public.hex()],
             "sc": self.sender_chain_key.hex(),
             "si": self.sender_index,
             "pc": self.previous_counter,
@@ -246,12 +300,13 @@ class SessionState:
                 for c in self.receivers
             ],
             "p": None if p is None else [p.prekey_id, p.signed_prekey_id, p.base_key.hex()],
+            "ids": None if self.prekey_ids is None else list(self.prekey_ids),
         }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> SessionState:
         h = bytes.fromhex
-        p = d["p"]
+        p, ids = d["p"], d["ids"]
         return cls(
             local_identity=h(d["li"]),
             remote_identity=h(d["ri"]),
@@ -259,7 +314,7 @@ class SessionState:
             remote_registration_id=d["rr"],
             base_key=h(d["bk"]),
             root_key=h(d["rk"]),
-            sender_ratchet=KeyPair.from_private(h(d["sr"])),
+            sender_ratchet=KeyPair(h(d["sr"][0]), h(d["sr"][1])),
             sender_chain_key=h(d["sc"]),
             sender_index=d["si"],
             previous_counter=d["pc"],
@@ -268,7 +323,12 @@ class SessionState:
                 for rk, ck, i, sk in d["rc"]
             ],
             pending=None if p is None else PendingPreKey(p[0], p[1], h(p[2])),
+            prekey_ids=None if ids is None else (ids[0], ids[1]),
         )
+
+
+def _hex_map(keys: dict[int, bytes]) -> dict[str, str]:
+    return {str(i): k.hex() for i, k in keys.items()}
 
 
 def initiate(identity: KeyPair, registration_id: int, bundle: PreKeyBundle) -> SessionState:
@@ -276,13 +336,12 @@ def initiate(identity: KeyPair, registration_id: int, bundle: PreKeyBundle) -> S
     bundle.signed_prekey.verify(bundle.identity_key)
     base = KeyPair.generate()
     signed = bundle.signed_prekey.public
-    secrets = [identity.agree(signed), base.agree(bundle.identity_key), base.agree(signed)]
     otk = bundle.one_time_prekey
-    if otk is not None:
-        secrets.append(base.agree(otk.public))
-    root, receive_key = _first_keys(secrets)
+    root, receive_key = x3dh_initiator(
+        identity, base, bundle.identity_key, signed, None if otk is None else otk.public
+    )
     ratchet = KeyPair.generate()
-    root, send_key = _root_step(root, ratchet.agree(signed))
+    root, send_key = root_step(root, ratchet.agree(signed))
     return SessionState(
         local_identity=identity.public,
         remote_identity=bundle.identity_key,
@@ -307,24 +366,19 @@ def respond(
     message: PreKeySignalMessage,
 ) -> SessionState:
     """Accept a session started by ``message`` (X3DH as Bob)."""
-    base = message.base_key
-    secrets = [
-        signed_prekey.agree(message.identity_key),
-        identity.agree(base),
-        signed_prekey.agree(base),
-    ]
-    if one_time_prekey is not None:
-        secrets.append(one_time_prekey.agree(base))
-    root, send_key = _first_keys(secrets)
+    root, send_key = x3dh_responder(
+        identity, signed_prekey, one_time_prekey, message.identity_key, message.base_key
+    )
     return SessionState(
         local_identity=identity.public,
         remote_identity=message.identity_key,
         local_registration_id=registration_id,
         remote_registration_id=message.registration_id,
-        base_key=base,
+        base_key=message.base_key,
         root_key=root,
         sender_ratchet=signed_prekey,
         sender_chain_key=send_key,
+        prekey_ids=(message.prekey_id, message.signed_prekey_id),
     )
 
 
@@ -335,9 +389,14 @@ class SessionRecord:
     current: SessionState | None = None
     archived: list[SessionState] = attrs.field(factory=list)
 
-    def has_base_key(self, base_key: bytes) -> bool:
-        states = ([self.current] if self.current else []) + self.archived
-        return any(same_key(s.base_key, base_key) for s in states)
+    def states(self) -> list[SessionState]:
+        return ([self.current] if self.current else []) + self.archived
+
+    def with_base_key(self, base_key: bytes) -> SessionState | None:
+        for state in self.states():
+            if same_key(state.base_key, base_key):
+                return state
+        return None
 
     def promote(self, state: SessionState) -> None:
         """Make ``state`` current, archiving the previous current state."""
@@ -349,14 +408,15 @@ class SessionRecord:
     def decrypt(self, message: SignalMessage) -> bytes:
         """Open with the current state, else an archived one (which then becomes current)."""
         duplicate: DuplicateMessage | None = None
-        states = ([self.current] if self.current else []) + self.archived
-        for n, state in enumerate(states):
+        failure: InvalidMessage | None = None
+        for n, state in enumerate(self.states()):
             try:
                 plaintext = state.decrypt(message)
             except DuplicateMessage as exc:
                 duplicate = duplicate or exc
                 continue
-            except EnvelopeError:
+            except InvalidMessage as exc:
+                failure = failure or exc
                 continue
             if state is not self.current:
                 del self.archived[n - (self.current is not None)]
@@ -364,7 +424,7 @@ class SessionRecord:
             return plaintext
         if duplicate is not None:
             raise duplicate
-        raise EnvelopeError("message does not open with any session with this device")
+        raise failure or BadMac("message does not open with any session with this device")
 
     def to_bytes(self) -> bytes:
         doc = {

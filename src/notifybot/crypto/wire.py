@@ -4,24 +4,25 @@ Both start with a version byte, ``(3 << 4) | 3``, then a protobuf body; a ``Sign
 ends with an 8-byte MAC: the first 8 bytes of HMAC-SHA256 over the sender's and receiver's
 encoded identity keys and the message up to the MAC. The few protobuf fields they use are
 encoded here directly; parsing skips unknown fields and rejects anything malformed with an
-:class:`~notifybot.errors.EnvelopeError`.
+:class:`~notifybot.crypto.errors.InvalidMessage`. The version byte must be exactly ``0x33``.
 
 As in libsignal, a ``PreKeySignalMessage``'s registration id and prekey ids are not covered by
 a MAC: the ids only choose the keys of a new session (a changed id gives the wrong keys, and
-the inner message's MAC fails), and they are ignored once the session exists.
+the inner message's MAC fails). Once the session exists, :mod:`notifybot.crypto.party`
+checks them against the ones it was set up with, and the sealer binds the registration id
+inside the ciphertext, so that no bit of a message can change unnoticed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterator
 
 import attrs
 
-from notifybot.crypto.errors import InvalidKey
+from notifybot.crypto.errors import InvalidKey, InvalidMessage
 from notifybot.crypto.keys import decode_public, encode_public
-from notifybot.errors import EnvelopeError
+from notifybot.envelope import MAX_BODY_BYTES
 
 MESSAGE_VERSION = 3
 VERSION_BYTE = (MESSAGE_VERSION << 4) | MESSAGE_VERSION
@@ -65,7 +66,7 @@ def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
         if not byte & 0x80:
             return value, pos
         shift += 7
-    raise EnvelopeError("malformed Signal message: bad varint")
+    raise InvalidMessage("malformed Signal message: bad varint")
 
 
 def _decode(data: bytes) -> Iterator[tuple[int, int | bytes]]:
@@ -74,22 +75,22 @@ def _decode(data: bytes) -> Iterator[tuple[int, int | bytes]]:
         key, pos = _read_varint(data, pos)
         number, wire_type = key >> 3, key & 7
         if number == 0:
-            raise EnvelopeError("malformed Signal message: field number 0")
+            raise InvalidMessage("malformed Signal message: field number 0")
         if wire_type == _VARINT:
             value, pos = _read_varint(data, pos)
             yield number, value
         elif wire_type == _LEN:
             size, pos = _read_varint(data, pos)
             if pos + size > len(data):
-                raise EnvelopeError("malformed Signal message: truncated field")
+                raise InvalidMessage("malformed Signal message: truncated field")
             yield number, data[pos : pos + size]
             pos += size
         elif wire_type in (_I64, _I32):
             pos += 8 if wire_type == _I64 else 4
             if pos > len(data):
-                raise EnvelopeError("malformed Signal message: truncated field")
+                raise InvalidMessage("malformed Signal message: truncated field")
         else:
-            raise EnvelopeError(f"malformed Signal message: wire type {wire_type}")
+            raise InvalidMessage(f"malformed Signal message: wire type {wire_type}")
 
 
 def _fields(data: bytes, spec: dict[int, type]) -> dict[int, int | bytes]:
@@ -100,33 +101,32 @@ def _fields(data: bytes, spec: dict[int, type]) -> dict[int, int | bytes]:
         if kind is None:
             continue
         if not isinstance(value, kind) or (kind is int and value > _UINT32_MAX):  # type: ignore[operator]
-            raise EnvelopeError(f"malformed Signal message: bad field {number}")
+            raise InvalidMessage(f"malformed Signal message: bad field {number}")
         found[number] = value
     return found
 
 
 def _check_version(data: bytes) -> None:
     if not data:
-        raise EnvelopeError("empty Signal message")
-    if data[0] >> 4 != MESSAGE_VERSION:
-        raise EnvelopeError(f"unsupported Signal message version {data[0] >> 4}")
+        raise InvalidMessage("empty Signal message")
+    if len(data) > MAX_BODY_BYTES:
+        raise InvalidMessage(f"Signal message over {MAX_BODY_BYTES} bytes")
+    if data[0] != VERSION_BYTE:
+        raise InvalidMessage(f"unsupported Signal message version byte {data[0]:#04x}")
 
 
 def _key(value: int | bytes | None, what: str) -> bytes:
     if not isinstance(value, bytes):
-        raise EnvelopeError(f"Signal message without {what}")
+        raise InvalidMessage(f"Signal message without {what}")
     try:
         return decode_public(value)
     except InvalidKey:
-        raise EnvelopeError(f"Signal message with a malformed {what}") from None
+        raise InvalidMessage(f"Signal message with a malformed {what}") from None
 
 
 def _mac(mac_key: bytes, sender_identity: bytes, receiver_identity: bytes, data: bytes) -> bytes:
-    h = hmac.new(mac_key, digestmod=hashlib.sha256)
-    h.update(encode_public(sender_identity))
-    h.update(encode_public(receiver_identity))
-    h.update(data)
-    return h.digest()[:MAC_SIZE]
+    signed = b"\x05" + sender_identity + b"\x05" + receiver_identity + data
+    return hmac.digest(mac_key, signed, "sha256")[:MAC_SIZE]
 
 
 @attrs.frozen
@@ -166,11 +166,11 @@ class SignalMessage:
     def parse(cls, data: bytes) -> SignalMessage:
         _check_version(data)
         if len(data) < 1 + MAC_SIZE:
-            raise EnvelopeError("Signal message too short")
+            raise InvalidMessage("Signal message too short")
         f = _fields(data[1:-MAC_SIZE], {1: bytes, 2: int, 3: int, 4: bytes})
         counter, ciphertext = f.get(2), f.get(4)
         if not isinstance(counter, int) or not isinstance(ciphertext, bytes) or not ciphertext:
-            raise EnvelopeError("incomplete Signal message")
+            raise InvalidMessage("incomplete Signal message")
         previous = f.get(3, 0)
         assert isinstance(previous, int)
         return cls(_key(f.get(1), "ratchet key"), counter, previous, ciphertext, bytes(data))
@@ -224,7 +224,7 @@ class PreKeySignalMessage:
         f = _fields(data[1:], {1: int, 2: bytes, 3: bytes, 4: bytes, 5: int, 6: int})
         signed_id, inner = f.get(6), f.get(4)
         if not isinstance(signed_id, int) or not isinstance(inner, bytes):
-            raise EnvelopeError("incomplete PreKey Signal message")
+            raise InvalidMessage("incomplete PreKey Signal message")
         prekey_id = f.get(1)
         registration_id = f.get(5, 0)
         assert prekey_id is None or isinstance(prekey_id, int)
