@@ -395,3 +395,17 @@ def test_public_names() -> None:
     assert sorted(notifybot.crypto.__all__) == notifybot.crypto.__all__
     for name in notifybot.crypto.__all__:
         assert hasattr(notifybot.crypto, name)
+
+
+async def test_own_prekey_bundle() -> None:
+    a, b = SignalParty(YieldingStore(), KEK), SignalParty(YieldingStore(), KEK)
+    bundle = await b.prekey_bundle(7)
+    assert bundle.device_id == 7 and bundle.one_time_prekey is not None
+    assert PreKeyBundle.from_json(bundle.to_json()) == bundle  # its signature verifies
+    await a.process_bundle("b", 7, bundle)
+    kind, data = await a.encrypt("b", 7, b"hi")
+    assert kind is EnvelopeType.PREKEY
+    assert await b.decrypt("a", 1, kind, data) == b"hi"
+    again = await b.prekey_bundle(7)
+    assert again.signed_prekey == bundle.signed_prekey  # the current signed prekey is reused
+    assert again.one_time_prekey != bundle.one_time_prekey
