@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from notifybot.policy.engine import PolicyEngine, UnsupportedLanguage, check
 from notifybot.policy.lang import LANGUAGES, detect_language
-from notifybot.policy.normalise import Normalised, normalise
+from notifybot.policy.normalise import Normalised
 from notifybot.policy.verdict import Category, Reason, Verdict
 
 __all__ = [
@@ -25,5 +25,4 @@ __all__ = [
     "Verdict",
     "check",
     "detect_language",
-    "normalise",
 ]

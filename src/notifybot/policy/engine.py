@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
 from notifybot.policy.buttons import selling_label
-from notifybot.policy.lang import LANGUAGES, detect_language
+from notifybot.policy.lang import LANGUAGES, language_of
 from notifybot.policy.normalise import Normalised, fold_word, normalise
-from notifybot.policy.rule import RuleBook
+from notifybot.policy.rule import RuleBook, skeleton_tokens
 from notifybot.policy.urls import check_url
 from notifybot.policy.verdict import Reason, Verdict
 
@@ -18,7 +17,6 @@ from notifybot.policy.verdict import Reason, Verdict
 #: receipt is still a promotion, and a wrong language guess cannot open a hole.
 BOOK = RuleBook(rules_shared.RULES + rules_en.RULES + rules_fr.RULES + rules_es.RULES)
 
-_TOKEN = re.compile(r"[a-z0-9]+")
 _MAX_PER_RULE = 3
 
 #: Promotional words that, written in leetspeak or with spaced letters, are refused on sight.
@@ -53,12 +51,12 @@ class PolicyEngine:
         if lang is not None:
             lang = self._language(lang)
         norm = normalise(text)
-        words = set(_TOKEN.findall(norm.text))
-        reasons = self._scan(text, norm, words, "text")
+        tokens = set(skeleton_tokens(norm.text))
+        reasons = self._scan(text, norm, tokens, "text")
         for i, label in enumerate(buttons):
             reasons.extend(self._button(label, f"button {i}"))
         if lang is None:
-            lang = detect_language(words)
+            lang = language_of(tokens)
         if reasons:
             return Verdict(False, "marketing", tuple(reasons), lang)
         return Verdict(True, "utility", (), lang)
@@ -71,19 +69,17 @@ class PolicyEngine:
             )
         return primary
 
-    def _scan(self, original: str, norm: Normalised, words: set[str], field: str) -> list[Reason]:
+    def _scan(
+        self, original: str, norm: Normalised, tokens: set[bytes], field: str
+    ) -> list[Reason]:
         reasons: list[Reason] = []
         counts: dict[str, int] = {}
-        if "%" in norm.text:
-            words.add("%")
-        for rule in self.book.candidates_for(words):
-            for start, end in rule.matches(norm.text):
-                n = counts.get(rule.rule_id, 0)
-                if n >= _MAX_PER_RULE:
-                    break
-                counts[rule.rule_id] = n + 1
-                reasons.append(_reason(rule.rule_id, rule.message, original, norm, start, end,
-                                       field))
+        for rule, start, end in self.book.scan(norm.text, tokens):
+            n = counts.get(rule.rule_id, 0)
+            if n >= _MAX_PER_RULE:
+                continue
+            counts[rule.rule_id] = n + 1
+            reasons.append(_reason(rule.rule_id, rule.message, original, norm, start, end, field))
         for start, end in norm.obfuscated:
             word = norm.text[start:end]
             if word in _DISGUISED or (len(word) > 6 and any(s in word for s in _DISGUISED_STEMS)):
@@ -97,7 +93,7 @@ class PolicyEngine:
 
     def _button(self, label: str, field: str) -> list[Reason]:
         norm = normalise(label)
-        reasons = self._scan(label, norm, set(_TOKEN.findall(norm.text)), field)
+        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field)
         span = selling_label(norm.text)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from notifybot.policy.normalise import fold_word
+from notifybot.policy.normalise import fold_word, normalise
+from notifybot.policy.rule import skeleton_tokens
 
 #: Supported languages, in the order used to break ties.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
@@ -19,8 +20,8 @@ _STOPWORDS = {
 }
 
 
-def _build() -> dict[str, frozenset[str]]:
-    sets = {lang: frozenset(fold_word(w) for w in words.split()) for lang, words in
+def _build() -> dict[str, frozenset[bytes]]:
+    sets = {lang: frozenset(fold_word(w).encode() for w in words.split()) for lang, words in
             _STOPWORDS.items()}
     # A word shared by two languages ("la", "de", "en") tells nothing: keep only unique ones.
     return {
@@ -32,12 +33,18 @@ def _build() -> dict[str, frozenset[str]]:
 _UNIQUE = _build()
 
 
-def detect_language(words: Set[str]) -> str | None:
-    """The most likely language of a text given its skeleton words; ``None`` without evidence."""
+def detect_language(text: str) -> str | None:
+    """The most likely language of ``text`` (``en``, ``fr``, ``es``); ``None`` without evidence."""
+    norm = normalise(text)
+    return language_of(set(skeleton_tokens(norm.text)))
+
+
+def language_of(words: Set[bytes]) -> str | None:
+    """The most likely language given a text's skeleton words; ``None`` without evidence."""
     best: str | None = None
     best_score = 0
     for lang in LANGUAGES:
-        score = len(_UNIQUE[lang].intersection(words))
+        score = len(_UNIQUE[lang] & words)
         if score > best_score:
             best, best_score = lang, score
     return best

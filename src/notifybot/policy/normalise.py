@@ -68,11 +68,21 @@ _TABLE_RANGES = (
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _SEP_RUN = re.compile(r"\x00+")
-_LEET_WORD = re.compile(r"[a-z0-9@$|!E]*(?:[a-z][0-9@$|!E]|[0-9@$|!E][a-z])[a-z0-9@$|!E]*")
 _DIGIT_RUN = re.compile(r"[0-9]+")
-_LETTERS = re.compile(r"[a-z]")
+#: Words that need the careful path: a non-leet digit (kept with its run) or a final symbol.
+_KEEP = re.compile(r"[269]|[@$|!E]$")
 #: Three or more single letters joined by one separator each: ``f r e e``, ``s.a.l.e``.
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*+/~][a-z]){2,}(?![a-z0-9])")
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+
+#: Character classes of a skeleton, for cheap pre-checks with ``bytes.find``: letters "a",
+#: digits and leet symbols "1", separators of spaced letters "s", anything else "x".
+_CLASS = bytes(
+    97 if 97 <= c <= 122 else 49 if (48 <= c <= 57 or chr(c) in "@$|!E")
+    else 115 if chr(c) in " .-_*+/~" else 120
+    for c in range(256)
+)
+_WORD_CLASS = bytes(119 if c in (97, 49) else 32 for c in range(256))
 
 
 @lru_cache(maxsize=4096)
@@ -113,6 +123,10 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+
+
+def _fold1(m: re.Match[str]) -> str:
+    return _TABLE.get(ord(m[0]), m[0])
 
 
 def fold_pattern(pattern: str) -> str:
@@ -193,6 +207,8 @@ def _slow_fold(text: str, folded: str) -> tuple[str, list[int]]:
 
 def _unleet_word(word: str) -> str:
     """Undo leetspeak in one word: digit runs made only of leet digits, inner symbols."""
+    if not _KEEP.search(word):
+        return word.translate(_LEET)
     chars = list(word)
     for m in _DIGIT_RUN.finditer(word):
         if set(m[0]) <= _LEET_DIGITS:
@@ -205,42 +221,91 @@ def _unleet_word(word: str) -> str:
     return "".join(chars)
 
 
+def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """Undo leetspeak in every word mixing letters and leet characters (length-preserving)."""
+    words = cls.translate(_WORD_CLASS)  # letters and leet characters -> "w", the rest -> " "
+    pieces: list[str] = []
+    changed: list[tuple[int, int]] = []
+    pos = done = 0
+    while True:
+        a, b = cls.find(b"a1", pos), cls.find(b"1a", pos)
+        if a < 0 and b < 0:
+            break
+        hit = a if b < 0 or 0 <= a < b else b
+        start = words.rfind(b" ", 0, hit) + 1
+        end = words.find(b" ", hit)
+        end = len(cls) if end < 0 else end
+        pos = end
+        if cls.count(b"a", start, end) < 2:
+            continue  # "3a", "2x1": a seat or a quantity, not a disguised word
+        word = folded[start:end]
+        plain = _unleet_word(word)
+        if plain != word:
+            pieces += (folded[done:start], plain)
+            done = end
+            changed.append((start, end))
+    if not changed:
+        return folded, changed
+    pieces.append(folded[done:])
+    return "".join(pieces), changed
+
+
+def _spaced_runs(folded: str, cls: bytes) -> list[tuple[int, int]]:
+    """Runs of three or more single letters joined by one separator each (``f r e e``)."""
+    runs: list[tuple[int, int]] = []
+    pos = cls.find(b"sasas")
+    while pos >= 0:
+        start = pos + 1
+        while start >= 2 and cls[start - 1] == 115 and cls[start - 2] == 97 and (
+            start < 3 or cls[start - 3] not in (97, 49)
+        ):
+            start -= 2
+        m = _SPACED.match(folded, start)
+        if m is not None and (not runs or m.start() >= runs[-1][1]):
+            runs.append(m.span())
+            pos = cls.find(b"sasas", m.end())
+        else:
+            pos = cls.find(b"sasas", pos + 2)
+    return runs
+
+
 def normalise(text: str) -> Normalised:
     """The skeleton of ``text`` (see the module docstring) with its map to the original."""
-    folded = text.lower() if text.isascii() else text.translate(_TABLE)
     index: list[int] | None = None
-    if not folded.isascii():
-        folded, index = _slow_fold(text, folded)
+    if text.isascii():
+        folded = text.lower()
+    else:
+        # lower() first (only U+0130 lower-cases to two characters), then a 1:1 fold.
+        folded = _NON_ASCII_CHAR.sub(_fold1, text.replace("\u0130", "I").lower())
+        if not folded.isascii():
+            folded, index = _slow_fold(text, folded)
     urls: list[tuple[int, int]] = []
-    if "www." in folded or "://" in folded:
-        chars = list(folded)
+    if "://" in folded or "www." in folded:
+        pieces: list[str] = []
+        done = 0
         for m in _URL.finditer(folded):
             start, end = m.span()
             urls.append((start, end) if index is None else (index[start], index[end - 1] + 1))
-            chars[start:end] = " " * (end - start)
-        folded = "".join(chars)
+            pieces += (folded[done:start], " " * (end - start))
+            done = end
+        pieces.append(folded[done:])
+        folded = "".join(pieces)
+    cls = folded.encode("ascii").translate(_CLASS)
     obfuscated: list[tuple[int, int]] = []
-    leet = _LEET_WORD.search(folded)
-    if leet is not None:
-        chars = list(folded)
-        for m in _LEET_WORD.finditer(folded, leet.start()):
-            if len(_LETTERS.findall(m[0])) < 2:
-                continue  # "3a", "2x1": a seat or a quantity, not a disguised word
-            word = _unleet_word(m[0])
-            if word != m[0]:
-                chars[m.start() : m.end()] = word
-                obfuscated.append(m.span())
-        folded = "".join(chars)
+    if b"a1" in cls or b"1a" in cls:
+        folded, obfuscated = _unleet(folded, cls)
     folded = folded.replace("l", "i")
-    spaced = _SPACED.search(folded)
-    if spaced is not None:
-        folded, index, obfuscated = _join_spaced(folded, index, obfuscated, spaced.start())
+    if b"sasas" in cls:
+        runs = _spaced_runs(folded, cls)
+        if runs:
+            folded, index, obfuscated = _join_spaced(folded, index, obfuscated, runs)
     return Normalised(folded, None if index is None else tuple(index), tuple(urls),
                       tuple(obfuscated))
 
 
 def _join_spaced(
-    folded: str, index: list[int] | None, obfuscated: list[tuple[int, int]], pos: int
+    folded: str, index: list[int] | None, obfuscated: list[tuple[int, int]],
+    runs: list[tuple[int, int]],
 ) -> tuple[str, list[int], list[tuple[int, int]]]:
     """Join spaced letters (``f r e e`` → ``free``), keeping the map to the original."""
     if index is None:
@@ -250,8 +315,7 @@ def _join_spaced(
     joined: list[tuple[int, int]] = []
     removed_at: list[tuple[int, int]] = []  # (old end of a joined run, characters removed so far)
     prev = length = removed = 0
-    for m in _SPACED.finditer(folded, pos):
-        start, end = m.span()
+    for start, end in runs:
         letters = folded[start:end:2]
         out += (folded[prev:start], letters)
         new_index += index[prev:start] + index[start:end:2]
