@@ -31,10 +31,8 @@ _SELLING_LABEL = re.compile(fold_pattern(
 
 
 def selling_label(skeleton: str) -> tuple[int, int] | None:
-    """The span of a selling call-to-action at the start of a label skeleton, if any."""
-    m = _SELLING_LABEL.match(skeleton)
-    if m is None:
+    """The span of the whole label (stripped) when it opens with a selling call-to-action."""
+    if _SELLING_LABEL.match(skeleton) is None:
         return None
-    end = m.end() - (1 if m.end() > 0 and not skeleton[m.end() - 1].isalnum() else 0)
-    start = len(skeleton) - len(skeleton.lstrip(" \t\n\"'*-.:!"))
-    return (start, max(end, start + 1))
+    start = len(skeleton) - len(skeleton.lstrip())
+    return (start, max(len(skeleton.rstrip()), start + 1))

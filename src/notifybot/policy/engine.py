@@ -73,12 +73,12 @@ class PolicyEngine:
         self, original: str, norm: Normalised, tokens: set[bytes], field: str
     ) -> list[Reason]:
         reasons: list[Reason] = []
-        counts: dict[str, int] = {}
+        spans: dict[str, list[tuple[int, int]]] = {}
         for rule, start, end in self.book.scan(norm.text, tokens):
-            n = counts.get(rule.rule_id, 0)
-            if n >= _MAX_PER_RULE:
+            taken = spans.setdefault(rule.rule_id, [])
+            if len(taken) >= _MAX_PER_RULE or any(a < end and start < b for a, b in taken):
                 continue
-            counts[rule.rule_id] = n + 1
+            taken.append((start, end))
             reasons.append(_reason(rule.rule_id, rule.message, original, norm, start, end, field))
         for start, end in norm.obfuscated:
             word = norm.text[start:end]

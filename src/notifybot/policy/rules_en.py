@@ -10,6 +10,7 @@ _FREE_OK = (
     r"free of charge|feel free|toll[- ]?free|free ?phone"
     r"|(?:gluten|sugar|dairy|nut|lactose|alcohol|fat|smoke|smoking|hands|duty|tax|interest|fee"
     r"|cash|care|hassle|worry|stress|contact|scent|fragrance|plastic|cruelty|commission)[- ]?free"
+    r"(?: \w+)?"
     r"|free (?:cancell?ation|rebooking|rebook|of charge|parking|wi-?fi|internet|to (?:reply|contact"
     r"|call|ask|change|cancel|reschedule|rebook|return)|changes?|date change|seat selection)"
     r"|(?:rebook|change|cancel|reschedule|replace|repair|return)(?:\w+)? (?:\w+ )?(?:for|at no cost"
@@ -165,8 +166,9 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "save.en", "savings pitch",
-        r"\bsave (?:up to|over|big|more|\d|[$E]|an extra|an additional|on (?:your|all|every)"
-        r"|when|with (?:code|our))\b",
+        r"\bsave (?:up to|over|big|more|an extra|an additional|on (?:your|all|every)|when"
+        r"|with (?:code|our))\b",
+        r"\bsave [$E]?\d",
         r"\b(?:big|huge|massive|incredible|amazing) savings\b",
     ),
     rule(

@@ -9,7 +9,8 @@ RULES: tuple[Rule, ...] = (
         "discount.percent", "percentage price cut ('-30 %', '50% off', 'up to 50%')", "%",
         r"(?<![\d.,])-\s?\d{1,2}(?:[.,]\d+)?\s?%",
         r"\b(?:up to|jusqu'à|hasta(?: un| el)?|jusqu'a) -?\d{1,2}\s?%",
-        r"\d\s?%\s?(?:off\b|de réduction|de remise|de descuento|de rabais|menos\b|dto\b"
+        r"(?<![\d.,])\d+(?:[.,]\d+)?\s?%\s?(?:off\b|de réduction|de remise|de descuento"
+        r"|de rabais|menos\b|dto\b"
         r"|sur (?:tout|toute|tous|les|la|le|vos|votre)\b|en (?:toda|todo|todos|todas|tu|hoteles"
         r"|electrónica)\b)",
         r"%\s?off\b",
