@@ -37,6 +37,7 @@ from notifybot.errors import (
     UnknownTemplate,
 )
 from notifybot.policy import check as policy_check
+from notifybot.policy.lang import LANGUAGES as POLICY_LANGUAGES
 from notifybot.policy.lint import lint_template_source
 from notifybot.profile import BusinessProfile
 from notifybot.results import Accepted, InboundMessage, Notify, Refused, SendResult
@@ -193,7 +194,7 @@ class Bot(Router):
                 )
         for info in self.templates.infos():
             labels = [label for label, _ in info.buttons]
-            lang = info.locale.split("-")[0] if info.locale else None
+            lang = _policy_lang(info.locale)
             for f in lint_template_source(info.source, buttons=labels, lang=lang):
                 problems.append(f"{info.origin}:{f.line}: {f.rule_id}: {f.message}: {f.matched!r}")
         if problems:
@@ -314,7 +315,7 @@ class Bot(Router):
         return content, rendered.category
 
     def _policy_gate(self, content: Content) -> None:
-        lang = content.locale.split("-")[0] if content.locale else None
+        lang = _policy_lang(content.locale)
         labels = [b.label for b in content.buttons]
         urls = " ".join(b.url for b in content.buttons if b.url)
         verdict = policy_check(f"{content.text} {urls}".strip(), buttons=labels, lang=lang)
@@ -591,6 +592,12 @@ class Bot(Router):
                     await handler.call({"error": error, "event": event, "bot": self})
             except HandlerFailed as exc:  # an error handler failing must not crash a worker
                 log.error("error handler failed: %s", exc)
+
+
+def _policy_lang(locale: str | None) -> str | None:
+    """The policy language for a locale; None (detect, all rules) for one without rules."""
+    lang = locale.split("-")[0].lower() if locale else None
+    return lang if lang in POLICY_LANGUAGES else None
 
 
 def _slug(name: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from notifybot.errors import ConfigurationError, TemplateSyntaxError
+from notifybot.policy.lang import LANGUAGES
 from notifybot.policy.lint import lint_template_source
 from notifybot.templates.registry import SUFFIX, Templates
 
@@ -30,6 +31,7 @@ def lint_directory(root: Path) -> list[str]:
             problems.append(f"{file}: error: {exc}")
             continue
         lang = info.locale.split("-")[0] if info.locale else None
+        lang = lang if lang in LANGUAGES else None  # no rules for it: detect, all rules
         labels = [label for label, _ in info.buttons]
         for f in lint_template_source(source, buttons=labels, lang=lang):
             problems.append(f"{file}:{f.line}:{f.column}: {f.rule_id}: {f.message}: {f.matched!r}")

@@ -1,0 +1,123 @@
+"""The policy check: normalise, scan the wording rules, the links and the buttons, explain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from notifybot.errors import ConfigurationError
+from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
+from notifybot.policy.buttons import selling_label
+from notifybot.policy.lang import LANGUAGES, language_of
+from notifybot.policy.normalise import Normalised, fold_word, normalise
+from notifybot.policy.rule import RuleBook, skeleton_tokens
+from notifybot.policy.urls import check_url
+from notifybot.policy.verdict import Reason, Verdict
+
+#: Every language's rules run on every text: a French promotion appended to an English
+#: receipt is still a promotion, and a wrong language guess cannot open a hole.
+BOOK = RuleBook(rules_shared.RULES + rules_en.RULES + rules_fr.RULES + rules_es.RULES)
+
+_MAX_PER_RULE = 3
+
+#: Promotional words that, written in leetspeak or with spaced letters, are refused on sight.
+_DISGUISED = frozenset(map(fold_word, str.split(
+    "free sale sales deal deals discount discounts promo promos promotion coupon coupons offer"
+    " offers off gift gifts win bonus cash cashback save gratis gratuit gratuite gratuits soldes"
+    " remise reduction cadeau cadeaux offert offerte descuento descuentos oferta ofertas rebajas"
+    " regalo promocion cupon black friday cyber mega super exclusive limited hot new"
+    " nouveau nouveaute novedad novedades shop buy"
+)))
+_DISGUISED_STEMS = tuple(map(fold_word, str.split(
+    "free sale deal discount promo coupon offer gift bonus gratis gratuit soldes remise cadeau"
+    " descuento oferta rebaja regalo cupon friday"
+)))
+
+
+class UnsupportedLanguage(ConfigurationError):
+    """``lang`` names a language the policy engine has no rules for."""
+
+
+class PolicyEngine:
+    """A configured checker (rules and languages); :func:`check` uses the default one."""
+
+    def __init__(self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES) -> None:
+        self.book = book
+        self.languages = frozenset(languages)
+
+    def check(
+        self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
+    ) -> Verdict:
+        """Judge ``text`` and its button labels; see :func:`notifybot.policy.check`."""
+        if lang is not None:
+            lang = self._language(lang)
+        norm = normalise(text)
+        tokens = set(skeleton_tokens(norm.text))
+        reasons = self._scan(text, norm, tokens, "text")
+        for i, label in enumerate(buttons):
+            reasons.extend(self._button(label, f"button {i}"))
+        if lang is None:
+            lang = language_of(tokens)
+        if reasons:
+            return Verdict(False, "marketing", tuple(reasons), lang)
+        return Verdict(True, "utility", (), lang)
+
+    def _language(self, lang: str) -> str:
+        primary = lang.replace("_", "-").split("-")[0].lower()
+        if primary not in self.languages:
+            raise UnsupportedLanguage(
+                f"no policy rules for language {lang!r}; supported: {sorted(self.languages)}"
+            )
+        return primary
+
+    def _scan(
+        self, original: str, norm: Normalised, tokens: set[bytes], field: str
+    ) -> list[Reason]:
+        reasons: list[Reason] = []
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for rule, start, end in self.book.scan(norm.text, tokens):
+            taken = spans.setdefault(rule.rule_id, [])
+            if len(taken) >= _MAX_PER_RULE or any(a < end and start < b for a, b in taken):
+                continue
+            taken.append((start, end))
+            reasons.append(_reason(rule.rule_id, rule.message, original, norm, start, end, field))
+        for start, end in norm.obfuscated:
+            word = norm.text[start:end]
+            if word in _DISGUISED or (len(word) > 6 and any(s in word for s in _DISGUISED_STEMS)):
+                reasons.append(_reason("obfuscation", "promotional word disguised (leetspeak, "
+                                       "spaced or symbol-separated letters)", original, norm,
+                                       start, end, field))
+        for start, end in norm.urls:
+            reasons.extend(check_url(original[start:end], (start, end), field))
+        reasons.sort(key=lambda r: r.span)
+        return reasons
+
+    def _button(self, label: str, field: str) -> list[Reason]:
+        norm = normalise(label)
+        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field)
+        span = selling_label(norm.text)
+        if span is not None:
+            reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",
+                                      label, norm, span[0], span[1], field))
+        return reasons
+
+
+def _reason(
+    rule_id: str, message: str, original: str, norm: Normalised, start: int, end: int,
+    field: str,
+) -> Reason:
+    a, b = norm.original_span(start, end)
+    return Reason(rule_id, message, (a, b), original[a:b], field)
+
+
+DEFAULT_ENGINE = PolicyEngine()
+
+
+def check(text: str, *, buttons: Sequence[str] = (), lang: str | None = None) -> Verdict:
+    """Judge whether ``text`` (with its button labels) is transactional or promotional.
+
+    Returns a :class:`Verdict`: ``allowed`` and ``category`` (``"utility"`` or
+    ``"marketing"``), the ``reasons`` (rule id, message, span of the original text or label,
+    matched text, field), and the language (``lang`` as given, else detected; ``None`` if
+    no evidence). Raises :class:`UnsupportedLanguage` for a ``lang`` without rules.
+    """
+    return DEFAULT_ENGINE.check(text, buttons=buttons, lang=lang)

@@ -1,0 +1,335 @@
+"""Text normalisation against obfuscation, with a map back to the original text.
+
+The rules match a *skeleton* of the message, never the message itself:
+
+* case and accents are folded (``É`` → ``e``), Unicode confusables become their Latin look-alike
+  (Cyrillic ``е``, full-width ``Ｆ``, mathematical ``𝐟``, regional-indicator ``🇫`` …);
+* zero-width and other invisible characters are dropped; an emoji or symbol *between two
+  letters* is dropped (``f🎁r🎁e🎁e`` → ``free``), anywhere else it becomes a space;
+* leetspeak inside words is undone (``d1sc0unt``, ``fr€e``, ``$ale``), but not in plain numbers;
+* spaced or dotted letters are joined (``f r e e``, ``S.A.L.E``);
+* ``l`` and ``i`` are the same letter in the skeleton (as in Unicode's confusable skeletons):
+  ``sa1e`` and ``sale`` both read ``saie``. Rule patterns are folded the same way (see
+  :func:`fold_pattern`), so rule authors write ordinary words.
+
+URLs are cut out of the skeleton (replaced by spaces) and returned separately: they are judged by
+the URL checks, not by the wording rules. ``€`` becomes ``E`` (the only upper-case letter a
+skeleton can hold), so patterns can tell a euro amount from a letter.
+
+Every skeleton character remembers where it came from, so a match in the skeleton is reported
+as a span of the original text. Plain ASCII and Latin text (the usual case) keeps a one-to-one
+map and takes a fast path with no per-character Python loop.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import attrs
+
+#: Marker for a symbol/emoji in the slow path: dropped between letters, else a space.
+_SEP = "\x00"
+
+#: Hand-picked confusables that NFKD does not fold (Cyrillic and Greek look-alikes, symbols).
+_CONFUSABLES: dict[str, str] = {
+    # Cyrillic
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u",
+    # Greek
+    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "γ": "y", "ω": "w",
+    # Latin oddities
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ƒ": "f", "ß": "ss",
+    "æ": "ae", "œ": "oe", "þ": "th",
+    # punctuation and currency
+    "’": "'", "‘": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+    "‹": "'", "›": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "…": ".",
+    "·": ".", "•": "*", "¡": " ", "¿": " ", "°": " ", "×": "x", "€": "E", "£": "$",
+    "¥": "$", "¢": "c",
+}
+
+#: Leetspeak digits and symbols, undone only inside words that also hold letters.
+_LEET = str.maketrans({
+    "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b",
+    "@": "a", "$": "s", "E": "e", "|": "i", "!": "i",
+})
+_LEET_DIGITS = frozenset("0134578")
+
+#: Code point ranges scanned to build the one-to-one folding table at import.
+_TABLE_RANGES = (
+    (0x41, 0x5B), (0x80, 0x250), (0x370, 0x530), (0x1D00, 0x1DC0), (0x1E00, 0x1F00),
+    (0x2000, 0x2070), (0x20A0, 0x20C0), (0x2100, 0x2150), (0x2460, 0x2500),
+    (0xFF00, 0xFFF0), (0x1D400, 0x1D800), (0x1F100, 0x1F1E6),
+)
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SEP_RUN = re.compile(r"\x00+")
+_DIGIT_RUN = re.compile(r"[0-9]+")
+#: Words that need the careful path: a non-leet digit (kept with its run) or a final symbol.
+_KEEP = re.compile(r"[269]|[@$|!E]$")
+#: Three or more single letters joined by one separator each: ``f r e e``, ``s.a.l.e``.
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*+/~][a-z]){2,}(?![a-z0-9])")
+_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
+
+#: Character classes of a skeleton, for cheap pre-checks with ``bytes.find``: letters "a",
+#: digits and leet symbols "1", separators of spaced letters "s", anything else "x".
+_CLASS = bytes(
+    97 if 97 <= c <= 122 else 49 if (48 <= c <= 57 or chr(c) in "@$|!E")
+    else 115 if chr(c) in " .-_*+/~" else 120
+    for c in range(256)
+)
+_WORD_CLASS = bytes(119 if c in (97, 49) else 32 for c in range(256))
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    """The skeleton of one character: ``""`` (invisible), letters/digits/ASCII, or ``_SEP``."""
+    if ch in _CONFUSABLES:
+        return _CONFUSABLES[ch]
+    cp = ord(ch)
+    if 0x1F1E6 <= cp <= 0x1F1FF:  # regional indicator letters 🇦..🇿
+        return chr(ord("a") + cp - 0x1F1E6)
+    cat = unicodedata.category(ch)
+    if cat in ("Cf", "Mn", "Me", "Cc") or 0xFE00 <= cp <= 0xFE0F:
+        return ch if ch in "\n\r\t" else ""
+    if cat == "Zs":
+        return " "
+    decomposed = "".join(
+        c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+    ).lower()
+    if decomposed and decomposed.isascii() and decomposed.isalnum():
+        return decomposed
+    if decomposed in _CONFUSABLES:
+        return _CONFUSABLES[decomposed]
+    if decomposed and decomposed.isascii() and decomposed.isprintable():
+        return decomposed
+    if cat.startswith("Z"):
+        return " "
+    return _SEP
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for lo, hi in _TABLE_RANGES:
+        for cp in range(lo, hi):
+            folded = fold_char(chr(cp))
+            if len(folded) == 1 and folded != _SEP:
+                table[cp] = folded
+    return table
+
+
+_TABLE = _build_table()
+
+
+def _fold1(m: re.Match[str]) -> str:
+    return _TABLE.get(ord(m[0]), m[0])
+
+
+def fold_pattern(pattern: str) -> str:
+    """Fold a rule's regex the way text is folded: non-ASCII letters, then ``l`` → ``i``.
+
+    Only non-ASCII characters are folded, so regex syntax (``\\B``, ``\\S``) is untouched.
+    Patterns must not use named groups or other syntax containing a literal ``l``.
+    """
+    folded = "".join(fold_char(c) if not c.isascii() else c for c in pattern)
+    return folded.replace("l", "i")
+
+
+def fold_word(word: str) -> str:
+    """Fold a plain word (a rule trigger, a stopword) into skeleton form."""
+    return "".join(fold_char(c) if not c.isascii() else c.lower() for c in word).replace("l", "i")
+
+
+@attrs.frozen
+class Normalised:
+    """A skeleton of a text and how to find each of its characters in the original.
+
+    ``index[i]`` is the original position of skeleton character ``i``; ``None`` means the map
+    is the identity. ``urls`` are spans of the original text; ``obfuscated`` are skeleton spans
+    of words that were written in leetspeak or with spaced letters.
+    """
+
+    text: str
+    index: tuple[int, ...] | None
+    urls: tuple[tuple[int, int], ...] = ()
+    obfuscated: tuple[tuple[int, int], ...] = ()
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that skeleton ``[start, end)`` came from."""
+        if self.index is None:
+            return (start, end)
+        if end <= start:
+            pos = self.index[start] if start < len(self.index) else self.index[-1] + 1
+            return (pos, pos)
+        return (self.index[start], self.index[end - 1] + 1)
+
+
+def _slow_fold(text: str, folded: str) -> tuple[str, list[int]]:
+    """Fold what the one-to-one table could not (invisible, multi-letter, emoji) with a map."""
+    out: list[str] = []
+    index: list[int] = []
+    prev = 0
+    for m in _NON_ASCII.finditer(folded):
+        start, end = m.span()
+        out.append(folded[prev:start])
+        index.extend(range(prev, start))
+        for pos in range(start, end):
+            rep = fold_char(text[pos])
+            if rep:
+                out.append(rep)
+                index.extend([pos] * len(rep))
+        prev = end
+    out.append(folded[prev:])
+    index.extend(range(prev, len(folded)))
+    skeleton = "".join(out)
+    if _SEP not in skeleton:
+        return skeleton, index
+    # A symbol between two letters is dropped (emoji-separated letters); elsewhere a space.
+    out, new_index, prev = [], [], 0
+    for m in _SEP_RUN.finditer(skeleton):
+        start, end = m.span()
+        out.append(skeleton[prev:start])
+        new_index.extend(index[prev:start])
+        before = skeleton[start - 1] if start else " "
+        after = skeleton[end] if end < len(skeleton) else " "
+        if not (before.isalpha() and after.isalpha()):
+            out.append(" " * (end - start))
+            new_index.extend(index[start:end])
+        prev = end
+    out.append(skeleton[prev:])
+    new_index.extend(index[prev:])
+    return "".join(out), new_index
+
+
+def _unleet_word(word: str) -> str:
+    """Undo leetspeak in one word: digit runs made only of leet digits, inner symbols."""
+    if not _KEEP.search(word):
+        return word.translate(_LEET)
+    chars = list(word)
+    for m in _DIGIT_RUN.finditer(word):
+        if set(m[0]) <= _LEET_DIGITS:
+            for i in range(m.start(), m.end()):
+                chars[i] = chars[i].translate(_LEET)
+    last = len(word) - 1
+    for i, c in enumerate(word):
+        if c in "@$|!E" and i < last:
+            chars[i] = c.translate(_LEET)
+    return "".join(chars)
+
+
+def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """Undo leetspeak in every word mixing letters and leet characters (length-preserving)."""
+    words = cls.translate(_WORD_CLASS)  # letters and leet characters -> "w", the rest -> " "
+    pieces: list[str] = []
+    changed: list[tuple[int, int]] = []
+    pos = done = 0
+    while True:
+        a, b = cls.find(b"a1", pos), cls.find(b"1a", pos)
+        if a < 0 and b < 0:
+            break
+        hit = a if b < 0 or 0 <= a < b else b
+        start = words.rfind(b" ", 0, hit) + 1
+        end = words.find(b" ", hit)
+        end = len(cls) if end < 0 else end
+        pos = end
+        if cls.count(b"a", start, end) < 2:
+            continue  # "3a", "2x1": a seat or a quantity, not a disguised word
+        word = folded[start:end]
+        plain = _unleet_word(word)
+        if plain != word:
+            pieces += (folded[done:start], plain)
+            done = end
+            changed.append((start, end))
+    if not changed:
+        return folded, changed
+    pieces.append(folded[done:])
+    return "".join(pieces), changed
+
+
+def _spaced_runs(folded: str, cls: bytes) -> list[tuple[int, int]]:
+    """Runs of three or more single letters joined by one separator each (``f r e e``)."""
+    runs: list[tuple[int, int]] = []
+    pos = cls.find(b"sasas")
+    while pos >= 0:
+        start = pos + 1
+        while start >= 2 and cls[start - 1] == 115 and cls[start - 2] == 97 and (
+            start < 3 or cls[start - 3] not in (97, 49)
+        ):
+            start -= 2
+        m = _SPACED.match(folded, start)
+        if m is not None and (not runs or m.start() >= runs[-1][1]):
+            runs.append(m.span())
+            pos = cls.find(b"sasas", m.end())
+        else:
+            pos = cls.find(b"sasas", pos + 2)
+    return runs
+
+
+def normalise(text: str) -> Normalised:
+    """The skeleton of ``text`` (see the module docstring) with its map to the original."""
+    index: list[int] | None = None
+    if text.isascii():
+        folded = text.lower()
+    else:
+        # lower() first (only U+0130 lower-cases to two characters), then a 1:1 fold.
+        folded = _NON_ASCII_CHAR.sub(_fold1, text.replace("\u0130", "I").lower())
+        if not folded.isascii():
+            folded, index = _slow_fold(text, folded)
+    urls: list[tuple[int, int]] = []
+    if "://" in folded or "www." in folded:
+        pieces: list[str] = []
+        done = 0
+        for m in _URL.finditer(folded):
+            start, end = m.span()
+            urls.append((start, end) if index is None else (index[start], index[end - 1] + 1))
+            pieces += (folded[done:start], " " * (end - start))
+            done = end
+        pieces.append(folded[done:])
+        folded = "".join(pieces)
+    cls = folded.encode("ascii").translate(_CLASS)
+    obfuscated: list[tuple[int, int]] = []
+    if b"a1" in cls or b"1a" in cls:
+        folded, obfuscated = _unleet(folded, cls)
+    folded = folded.replace("l", "i")
+    if b"sasas" in cls:
+        runs = _spaced_runs(folded, cls)
+        if runs:
+            folded, index, obfuscated = _join_spaced(folded, index, obfuscated, runs)
+    return Normalised(folded, None if index is None else tuple(index), tuple(urls),
+                      tuple(obfuscated))
+
+
+def _join_spaced(
+    folded: str, index: list[int] | None, obfuscated: list[tuple[int, int]],
+    runs: list[tuple[int, int]],
+) -> tuple[str, list[int], list[tuple[int, int]]]:
+    """Join spaced letters (``f r e e`` → ``free``), keeping the map to the original."""
+    if index is None:
+        index = list(range(len(folded)))
+    out: list[str] = []
+    new_index: list[int] = []
+    joined: list[tuple[int, int]] = []
+    removed_at: list[tuple[int, int]] = []  # (old end of a joined run, characters removed so far)
+    prev = length = removed = 0
+    for start, end in runs:
+        letters = folded[start:end:2]
+        out += (folded[prev:start], letters)
+        new_index += index[prev:start] + index[start:end:2]
+        length += start - prev
+        joined.append((length, length + len(letters)))
+        length += len(letters)
+        removed += (end - start) - len(letters)
+        removed_at.append((end, removed))
+        prev = end
+    out.append(folded[prev:])
+    new_index += index[prev:]
+
+    def moved(old: int) -> int:
+        return old - max((r for e, r in removed_at if e <= old), default=0)
+
+    kept = [(moved(a), moved(b)) for a, b in obfuscated]
+    return "".join(out), new_index, sorted(kept + joined)

@@ -1,0 +1,373 @@
+"""Wording rules, and the book that finds which rules to try where.
+
+Rules are regexes over the normalised *skeleton* (see :mod:`notifybot.policy.normalise`),
+written in plain words and folded like the text. Running a few hundred regexes over every
+message would cost far more than the 10 µs budget, so rules are never scanned over the whole
+text:
+
+* an **anchored** rule (:func:`rule`) is tried only *at* the words it can start with. Those
+  first words are read from the patterns themselves (:func:`first_words`), so a rule cannot
+  silently miss because its trigger list was forgotten;
+* a **windowed** rule (:func:`windowed`) starts with a number or a sign (``-30 %``,
+  ``$10 off``) and is searched in a small window around explicit trigger words.
+
+``unless`` names benign phrasings: a match that lies inside a benign match (``free`` inside
+``free cancellation``, ``remise`` inside ``remise en main propre``) is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from notifybot.policy.normalise import fold_pattern, fold_word
+
+_UNLESS_WINDOW = 60
+_MAX_EXPANSIONS = 4096
+_WORD = re.compile(r"[a-z0-9]+")
+_TOKEN_TABLE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
+
+
+@attrs.frozen
+class Rule:
+    """A wording rule.
+
+    ``anchors`` lists, for each word a match can start with, the other words the match needs
+    and the pattern tried there (anchored rules); ``triggers`` lists the words (or ``%``)
+    around which ``pattern`` is searched, ``back`` characters before and ``ahead`` after
+    (windowed rules).
+    """
+
+    rule_id: str
+    message: str
+    pattern: re.Pattern[str]
+    anchors: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = ()
+    triggers: tuple[str, ...] = ()
+    back: int = 0
+    ahead: int = 0
+    unless: re.Pattern[str] | None = None
+
+    def benign(self, skeleton: str, start: int, end: int) -> bool:
+        """Whether the match ``[start, end)`` lies inside a benign phrasing."""
+        if self.unless is None:
+            return False
+        lo = max(0, start - _UNLESS_WINDOW)
+        return any(
+            b.start() <= start and b.end() >= end
+            for b in self.unless.finditer(skeleton, lo, end + _UNLESS_WINDOW)
+        )
+
+    def scan(self, skeleton: str) -> Iterator[tuple[int, int]]:
+        """Every span this rule reports on a whole skeleton (slow; for tests and tools)."""
+        for m in self.pattern.finditer(skeleton):
+            if m.end() > m.start() and not self.benign(skeleton, m.start(), m.end()):
+                yield m.span()
+
+
+def rule(rule_id: str, message: str, *patterns: str, unless: str | None = None) -> Rule:
+    """An anchored rule: every alternative of every pattern must start with a word."""
+    by_word: dict[tuple[str, frozenset[str]], list[str]] = {}
+    for p in patterns:
+        for alt in _split_top(fold_pattern(p)):
+            needs = required_words(alt)
+            for w in first_words(alt, rule_id):
+                by_word.setdefault((w, needs - {w}), []).append(alt)
+    anchors = tuple(
+        (w, needs, re.compile("|".join(f"(?:{a})" for a in alts)))
+        for (w, needs), alts in by_word.items()
+    )
+    return Rule(rule_id, message, _compile(patterns), anchors=anchors,
+                unless=_compile((unless,)) if unless else None)
+
+
+def windowed(
+    rule_id: str, message: str, triggers: str, *patterns: str, back: int = 30, ahead: int = 30,
+    unless: str | None = None,
+) -> Rule:
+    """A rule searched within ``back``/``ahead`` characters of its trigger words (or ``%``)."""
+    words = tuple(fold_word(w) for w in triggers.split())
+    for w in words:
+        if w != "%" and not _WORD.fullmatch(w):
+            raise ValueError(f"rule {rule_id}: trigger {w!r} is not a single word")
+    return Rule(rule_id, message, _compile(patterns), triggers=words, back=back, ahead=ahead,
+                unless=_compile((unless,)) if unless else None)
+
+
+def _compile(patterns: Iterable[str | None]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fold_pattern(p)})" for p in patterns if p))
+
+
+class RuleBook:
+    """Rules indexed by the words that can start (or trigger) them."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        ids = [r.rule_id for r in self.rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate rule ids: {dupes}")
+        index: dict[str, list[_Entry]] = {}
+        for r in self.rules:
+            for w, needs, pattern in r.anchors:
+                index.setdefault(w, []).append((r, pattern, frozenset(n.encode() for n in needs)))
+            for w in r.triggers:
+                index.setdefault(w, []).append((r, None, frozenset()))
+        self._percent = tuple(index.pop("%", ()))
+        self._index = {w.encode(): (_finder(w), tuple(entries)) for w, entries in index.items()}
+        self._words = frozenset(self._index)
+
+    def scan(
+        self, skeleton: str, tokens: set[bytes] | None = None
+    ) -> Iterator[tuple[Rule, int, int]]:
+        """Every (rule, start, end) reported on ``skeleton``, each span once per rule.
+
+        ``tokens`` is the set of the skeleton's words (:func:`skeleton_tokens`), if known.
+        """
+        if tokens is None:
+            tokens = set(skeleton_tokens(skeleton))
+        seen: set[tuple[str, int, int]] = set()
+        for key in self._words.intersection(tokens):
+            finder, entries = self._index[key]
+            live = [(r, p) for r, p, needs in entries if needs <= tokens]
+            if not live:
+                continue
+            for occurrence in finder.finditer(skeleton):
+                pos = occurrence.start()
+                for r, anchored in live:
+                    yield from _try(r, anchored, skeleton, pos, len(key), seen)
+        if self._percent and "%" in skeleton:
+            pos = skeleton.find("%")
+            while pos >= 0:
+                for r, _, _ in self._percent:
+                    yield from _try(r, None, skeleton, pos, 1, seen)
+                pos = skeleton.find("%", pos + 1)
+
+
+_Entry = tuple[Rule, re.Pattern[str] | None, frozenset[bytes]]
+
+
+def skeleton_tokens(skeleton: str) -> list[bytes]:
+    """The words of an (ASCII) skeleton, as bytes."""
+    return skeleton.encode("ascii", "replace").translate(_TOKEN_TABLE).split()
+
+
+def _try(
+    r: Rule, anchored: re.Pattern[str] | None, skeleton: str, pos: int, width: int,
+    seen: set[tuple[str, int, int]],
+) -> Iterator[tuple[Rule, int, int]]:
+    if anchored is not None:
+        m = anchored.match(skeleton, pos)
+    else:
+        m = r.pattern.search(skeleton, max(0, pos - r.back), pos + width + r.ahead)
+    if m is None or m.end() == m.start():
+        return
+    key = (r.rule_id, m.start(), m.end())
+    if key in seen or r.benign(skeleton, m.start(), m.end()):
+        return
+    seen.add(key)
+    yield r, m.start(), m.end()
+
+
+def _finder(word: str) -> re.Pattern[str]:
+    """A regex finding ``word`` as a whole token (it starts with the word: a fast C scan)."""
+    w = re.escape(word)
+    return re.compile(f"{w}(?<![a-z0-9]{w})(?![a-z0-9])")
+
+
+def required_words(pattern: str) -> frozenset[str]:
+    """Whole words that every match of ``pattern`` contains (read from its top level only).
+
+    Conservative: a word next to a group, a class or a quantifier is left out.
+    """
+    words: set[str] = set()
+    depth, i, n = 0, 0, len(pattern)
+    before_ok = True  # at the start, after a space, \\b or \\s
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            before_ok = pattern[i + 1 : i + 2] in ("b", "s") and depth == 0
+            i += 2
+            continue
+        if c == "[":
+            i = pattern.index("]", i + 2) + 1
+            before_ok = False
+            continue
+        if c == "(":
+            i = _close(pattern, i) + 1
+            before_ok = False
+            continue
+        m = _WORD.match(pattern, i)
+        if m is None:
+            before_ok = c == " " and pattern[i + 1 : i + 2] not in ("?", "*", "{")
+            i += 1
+            continue
+        end = m.end()
+        after = pattern[end : end + 2]
+        after_ok = (after[:1] == " " or after in ("\\b", "\\s")) and (
+            pattern[end + 1 : end + 2] not in ("?", "*", "{") if after[:1] == " " else True
+        )
+        if before_ok and after_ok:
+            words.add(m[0])
+        before_ok = False
+        i = end
+    return frozenset(words)
+
+
+# --- reading a pattern's first words ---------------------------------------------------------
+
+#: An expansion: the literal text read so far and how it ended (None: still literal;
+#: "word-end": at a point where a word must have ended; "open": where a word may continue).
+_Exp = tuple[str, str | None]
+
+
+def first_words(pattern: str, rule_id: str = "?") -> set[str]:
+    """The words (skeleton tokens) that any match of ``pattern`` can start with.
+
+    Raises ``ValueError`` when the pattern may start with something else than a whole known
+    word (a digit class, ``\\w+``, a sign): such rules must be :func:`windowed`.
+    """
+    words: set[str] = set()
+    for text, end in _expand(pattern, 0, len(pattern)):
+        m = _WORD.match(text)
+        word = m[0] if m else ""
+        if not word:
+            raise ValueError(f"rule {rule_id}: {pattern!r} may start with a non-word ({text!r})")
+        if len(word) == len(text) and end == "open":
+            raise ValueError(f"rule {rule_id}: first word of {pattern!r} is open-ended "
+                             f"({text!r}...); spell its forms out")
+        words.add(word)
+    return words
+
+
+def _split_top(pattern: str, start: int = 0, stop: int | None = None) -> list[str]:
+    """Split ``pattern[start:stop]`` on its top-level ``|``."""
+    stop = len(pattern) if stop is None else stop
+    parts, depth, i, last, in_class = [], 0, start, start, False
+    while i < stop:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[last:i])
+            last = i + 1
+        i += 1
+    parts.append(pattern[last:stop])
+    return parts
+
+
+def _close(pattern: str, i: int) -> int:
+    """Index of the ``)`` closing the group opened at ``pattern[i]``."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _expand(pattern: str, start: int, stop: int) -> list[_Exp]:
+    out: list[_Exp] = []
+    for alt in _split_top(pattern, start, stop):
+        out.extend(_expand_seq(alt))
+    return out
+
+
+def _atom(seq: str, i: int) -> tuple[list[_Exp] | None, int]:
+    """Read one atom at ``seq[i]``: its expansions (``None`` if zero-width) and the next index."""
+    c = seq[i]
+    if c == "\\":
+        e = seq[i + 1]
+        if e == "b":
+            return [("", "boundary")], i + 2
+        if e in "sW":
+            return [("", "word-end")], i + 2
+        if e.isalnum():  # \d \w \S \D ...
+            return [("", "open")], i + 2
+        return [(e, None)], i + 2
+    if c == "[":
+        j = seq.index("]", i + 2 if seq[i + 1 : i + 2] == "^" else i + 1)
+        body = seq[i + 1 : j]
+        if body.startswith("^") or "\\" in body or "-" in body[1:-1]:
+            open_ = any(ch.isalnum() for ch in body) or body.startswith("^") or "\\" in body
+            return [("", "open" if open_ else "word-end")], j + 1
+        return [(ch, None) for ch in sorted(set(body))], j + 1
+    if c == "(":
+        j = _close(seq, i)
+        if seq.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            return None, j + 1
+        inner = i + 3 if seq.startswith("(?:", i) else i + 1
+        return _expand(seq, inner, j), j + 1
+    if c == ".":
+        return [("", "open")], i + 1
+    if c in "^$":
+        return [("", "word-end")], i + 1
+    return [(c, None)], i + 1
+
+
+def _expand_seq(seq: str) -> list[_Exp]:
+    done: list[_Exp] = []
+    live = [""]
+    i = 0
+    while i < len(seq) and live:
+        atom, i = _atom(seq, i)
+        quant = seq[i] if i < len(seq) else ""
+        if quant and quant in "?*+{":
+            if quant == "{":
+                close = seq.index("}", i)
+                low = seq[i + 1 : close].split(",")[0]
+                i = close + 1
+            else:
+                low = "0" if quant in "?*" else "1"
+                i += 1
+            if i < len(seq) and seq[i] == "?":  # lazy
+                i += 1
+            if atom is not None and (quant != "?" or low != "0"):
+                # Repeated: one occurrence, then the word may go on (or not).
+                atom = [(t, e or ("open" if any(ch.isalnum() for ch in t) else "word-end"))
+                        for t, e in atom]
+            if atom is not None and low == "0":
+                atom = [*atom, ("", None)]
+        if atom is None:
+            continue
+        nxt: list[str] = []
+        for prefix in live:
+            for text, end in atom:
+                if end == "boundary":  # \b: ends a word already begun, else zero-width
+                    (done.append((prefix, "word-end")) if prefix else nxt.append(prefix))
+                    continue
+                joined = prefix + text
+                m = _WORD.match(joined)
+                if end is not None or (m is not None and len(m[0]) < len(joined)):
+                    done.append((joined, end or "word-end"))
+                else:
+                    nxt.append(joined)
+        if len(nxt) + len(done) > _MAX_EXPANSIONS:
+            raise ValueError(f"pattern {seq!r} expands to too many prefixes")
+        live = nxt
+    done.extend((p, None) for p in live)
+    return done

@@ -1,0 +1,127 @@
+"""Spanish wording rules (accents and case are folded away before matching)."""
+
+from __future__ import annotations
+
+from notifybot.policy.rule import Rule, rule, windowed
+
+_M = r"(?:[$E]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[$E]|eur\b|euros?\b))"
+_COMPRA = r"(?:pedido|compra|viaje|reserva|estancia|visita|entrega|alquiler|carrera|cita)"
+
+RULES: tuple[Rule, ...] = (
+    rule(
+        "discount.es", "descuento o rebaja ofrecidos",
+        r"\bdescuentos?\b", r"\brebajas?\b", r"\brebajad[oa]s?\b", r"\bahorra(?:r|rás)?\b",
+r"\bmitad de precio\b",
+        r"\bprecios? (?:especial(?:es)?|rebajados?|increíbles?|mínimos?|de locura"
+        r"|de lanzamiento|de oferta)\b",
+        unless=r"(?:se ha aplicado|aplicamos|hemos aplicado|con el|incluye el) (?:un |el )?"
+        r"(?:\d+\s?% de )?descuento|descuento (?:ya )?aplicado|ahorra(?:r)? tiempo",
+    ),
+    windowed(
+        "discount.es.next", "descuento en la próxima compra",
+        "próxima próximo primer primera",
+        r"(?:%|" + _M + r")[^.!?\n]{0,40}\ben (?:tu|su) (?:próxim[oa]|primer[oa]?) " + _COMPRA,
+        back=60, ahead=30,
+    ),
+    rule(
+        "coupon.es", "cupón o código promocional",
+        r"\bcupon(?:es)?\b",
+        r"\bcódigos? (?:promocional(?:es)?|de descuento|promo)\b",
+        r"\b(?:usa|utiliza|introduce|con|aplica) (?:el |tu )?código (?!\d)[a-z0-9]{3,}",
+        unless=r"cupón no se (?:pudo|ha podido) aplicar|cupón (?:había |ha )?caducad[oa]"
+        r"|cupón (?:aplicado|ya aplicado)|código (?:de (?:reserva|recogida|verificación|pedido"
+        r"|seguimiento|acceso|confirmación)|postal)",
+    ),
+    rule(
+        "sale.es", "ofertas, rebajas o liquidación",
+        r"\bofertas\b",
+        r"\boferta\b(?! de (?:empleo|trabajo))(?<!tu oferta)",
+        r"\bventa (?:privada|flash|especial|exclusiva)\b", r"\bliquidación\b",
+        unless=r"tu oferta (?:ha sido|fue) (?:aceptada|rechazada)",
+    ),
+    rule(
+        "free.es", "gratuidad promocional",
+        r"\bgratis\b", r"\bgratuit[oa]s?\b", r"\bgratuitamente\b",
+        unless=r"(?:llama|llamada|llamar|número|teléfono|línea|atención) (?:\w+ )?gratis"
+        r"|gratis al \d|(?:cambiar|cancelar|modificar)(?:lo|la)? gratis"
+        r"|(?:cancelación|cambio|modificación|llamada|número|línea|aparcamiento|parking|wifi"
+        r"|reparación|sustitución|devolución|asistencia)(?: es)? gratuit[oa]s?"
+        r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit",
+    ),
+    rule(
+        "gift.es", "regalo, sorteo o concurso",
+        r"\bregalos?\b", r"\b(?:te )?regalamos\b", r"\bllévate\b", r"\bsorteos?\b",
+        r"\bparticipa (?:en|y)\b", r"\bgana(?:r)? (?:un|una|premios?|\d|[$E]|hasta)\b",
+        r"\bconcursos?\b", r"\bpremios?\b",
+        unless=r"(?:tarjetas?|cheques?|vales?) regalo|(?:envoltorio|papel) (?:de )?regalo",
+    ),
+    rule(
+        "upsell.es", "oferta de mejora o de pago adicional",
+        r"\bmejora (?:tu|su) (?:asiento|habitación|plan|tarifa|billete|cuenta|suscripción"
+        r"|experiencia|coche|viaje|clase)\b",
+        r"\bhazte (?:premium|socio|miembro|vip|cliente|plus|pro)\b",
+        r"\bpásate a (?:premium|plus|pro|la tarifa|business)\b", r"\bsube de categoría\b",
+        r"\bpor (?:solo|solamente|tan solo) \d",
+    ),
+    rule(
+        "cross-sell.es", "venta cruzada o recomendación",
+        r"\btambién te (?:puede|podría|podrían|pueden) (?:gustar|interesar)\b",
+        r"\bte (?:puede|podría) interesar\b", r"\bte recomendamos\b", r"\ba juego (?:con|para)\b",
+        r"\bcompleta tu (?:look|outfit|colección)\b",
+        r"\bañade\b[^.!?\n]{0,50}\b(?:descuento|por solo|oferta|precio especial|rebajad|ahora)",
+        r"\bmás vendidos\b", r"\bmientras tanto,? (?:echa un vistazo|descubre|mira)\b",
+        r"\becha un vistazo a nuestr",
+    ),
+    rule(
+        "re-engagement.es", "reactivación de cliente o carrito abandonado",
+        r"\bte (?:echamos de menos|extrañamos)\b",
+        r"\bhace (?:tiempo|mucho) que no (?:te vemos|nos visitas|vienes|pides)\b",
+        r"\bvuelve (?:y|a visitarnos|pronto)\b",
+        r"\b(?:tu|su) (?:carrito|cesta) (?:te|le) (?:está )?esperando\b",
+        r"\b(?:tu|su) (?:carrito|cesta) (?:sigue|todavía)\b", r"\b(?:de|en) tu (?:carrito|cesta)\b",
+        r"\bolvidaste algo\b", r"\b(?:termina|completa|finaliza) tu compra\b",
+    ),
+    rule(
+        "announcement.es", "anuncio de novedades o aperturas",
+        r"\bnovedades\b", r"\bnuevas? colecci(?:ón|ones)\b",
+        r"\bnuev[oa]s? (?:tienda|local|restaurante|productos?|menú|carta|sabor|sabores|modelos?"
+        r"|tratamientos?|servicios?|gama|colección)\b",
+        r"\bpresentamos\b", r"\bacabamos de (?:abrir|lanzar)\b", r"\binauguración\b",
+        r"\blanzamiento\b", r"\bya disponible en (?:tienda|tiendas|nuestras tiendas|nuestra web)\b",
+        r"\bdescúbre(?:la|lo|los|las)?\b", r"\bya están? aquí\b",
+        unless=r"novedades (?:de|sobre|en) (?:tu|su) (?:pedido|envío|reserva|caso|solicitud"
+        r"|reclamación|cuenta|paquete)",
+    ),
+    rule(
+        "app-install.es", "incitación a instalar la app",
+        r"\bdescárga(?:te)? (?:nuestra|la|nuestra nueva) (?:app|aplicación)\b",
+        r"\binstala (?:nuestra |la )?(?:app|aplicación)\b",
+    ),
+    rule(
+        "referral.es", "incitación a invitar amigos",
+        r"\binvita a (?:tus|un|una|tu) amig[oa]s?\b", r"\brecomiéndanos\b",
+        r"\brecomienda(?:nos)? a (?:un|tus|una|tu) amig", r"\bpor cada amig[oa]\b",
+        r"\bcódigo de (?:invitación|referido|amigo)\b", r"\btrae a (?:un|tus) amig",
+    ),
+    rule(
+        "loyalty.es", "incitación al programa de puntos o socios",
+        r"\b(?:acumula|gana|consigue|suma) (?:\w+ )?puntos\b",
+        r"\bprograma de (?:puntos|fidelidad|fidelización)\b",
+        r"\b(?:únete|inscríbete|apúntate) (?:a|al) (?:nuestro )?(?:club|programa)\b",
+        r"\bhazte socio\b", r"\bpuntos dobles\b", r"\bdoble de puntos\b",
+        r"\bexclusiv[oa]s? para socios\b",
+    ),
+    rule(
+        "survey-reward.es", "encuesta u opinión con recompensa",
+        r"\b(?:encuesta|opinión|valoración|cuestionario|reseña)\b[^.!?\n]{0,80}\b(?:sorteo|gana"
+        r"|premio|cupón|descuento|regalo|vale|tarjeta regalo|llévate)\b",
+    ),
+    rule(
+        "urgency.es", "presión comercial (última oportunidad, tiempo limitado)",
+        r"\búltima oportunidad\b", r"\búltimas (?:horas|unidades)\b",
+        r"\bno te (?:lo |la |los |las )?pierdas\b", r"\bsolo (?:hoy|este fin de semana|por hoy)\b",
+        r"\bpor tiempo limitado\b", r"\bhasta agotar (?:existencias|stock)\b",
+        r"\bse (?:están )?agot(?:an|ando)\b", r"\bantes de que se agoten\b", r"\bdate prisa\b",
+        r"\bcompra ya\b", r"\bpide ya\b", r"\baprovéch(?:a|ala|alo)\b", r"\baprovecha\b",
+    ),
+)

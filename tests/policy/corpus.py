@@ -1,0 +1,15 @@
+"""Loading the labelled policy corpora (shared by the tests and bench/policy_report.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TUNING = HERE / "corpus.jsonl"
+HELD_OUT = HERE / "corpus_heldout.jsonl"
+
+
+def load(path: Path) -> list[dict[str, object]]:
+    """Rows of a JSONL corpus: text, lang, label, and optional buttons and note."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
