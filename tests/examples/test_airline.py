@@ -143,6 +143,26 @@ def test_demo_runs_end_to_end(tmp_path: object) -> None:
     assert main(["--data", str(tmp_path)], out=out) == 0
     text = out.getvalue()
     assert "NotOptedIn" in text and "OutsideSessionWindow" in text
-    assert "PolicyViolation" in text and "RecipientOptedOut" in text
+    assert "PolicyViolation" in text and "RecipientBlocked" in text
     assert "M1DESMARAIS/LUC" in text
     assert (Path(str(tmp_path)) / "bot" / "notifybot.db").is_file()
+    assert (Path(str(tmp_path)) / "relay" / "relay.sqlite3").is_file()
+    assert "equal, message by message" in text
+
+
+def test_demo_shows_text_decrypted_on_the_device(tmp_path: object) -> None:
+    """The phone's lines come from the Device, which decrypted them: the boarding pass and
+    the free answer appear on the customer's side, after the relay carried ciphertext."""
+    import io
+    from pathlib import Path
+
+    from examples.airline.demo import main
+
+    out = io.StringIO()
+    assert main(["--data", str(tmp_path)], out=out) == 0
+    phone = [line for line in out.getvalue().splitlines() if line.startswith("   luc ")]
+    assert any("← Hello Luc, you are checked in on AC 834" in line for line in phone)
+    assert any("← Each passenger may bring one cabin bag" in line for line in phone)
+    assert any("decrypted on the phone: template boarding_pass, conforms" in ln for ln in phone)
+    relay_files = (Path(str(tmp_path)) / "relay").glob("relay.sqlite3*")
+    assert all(b"Each passenger may bring" not in f.read_bytes() for f in relay_files)
