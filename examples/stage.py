@@ -116,7 +116,7 @@ class Stage:
         store, customer = self.bot.store, self.device.account
 
         async def handled() -> bool:  # the bot marks an inbound message after its handlers ran
-            key = f"{customer}\x00{sent.message_id}"
+            key = f"{customer}\x1f{sent.message_id}"
             return await store.kv_get("inbound-seen", key) is not None
 
         await self._until_async(handled)

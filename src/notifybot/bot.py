@@ -52,6 +52,8 @@ from notifybot.transports.memory import MemoryTransport
 
 log = logging.getLogger("notifybot")
 
+#: Separates a customer id from the rest of a composite store key (never in SQL text: NUL is).
+SEP = "\x1f"
 #: Free-form replies are priced as this window-only category.
 SERVICE = "service"
 
@@ -253,7 +255,7 @@ class Bot(Router):
         """The pipeline. ``exempt`` is only for mandated STOP/START confirmations and HELP."""
         if not self._started:
             raise ConfigurationError("start the bot first: `async with bot:` or `bot.start()`")
-        key = f"{customer_id}\x00{spec.idempotency_key}" if spec and spec.idempotency_key else None
+        key = f"{customer_id}{SEP}{spec.idempotency_key}" if spec and spec.idempotency_key else None
         try:
             customer = await self._customer(customer_id)
             content, category = self._render(customer, template, spec, text, buttons)
@@ -432,8 +434,8 @@ class Bot(Router):
         name: str | None = None,
     ) -> Customer:
         """Create or update a customer. ``phone`` (E.164) sets the pricing country."""
-        if not customer_id or len(customer_id) > 256:
-            raise ConfigurationError("customer id must be 1-256 characters")
+        if not customer_id or len(customer_id) > 256 or not customer_id.isprintable():
+            raise ConfigurationError("customer id must be 1-256 printable characters")
         parsed = parse_phone(phone) if phone else None
         old = await self.store.get_customer(customer_id) or Customer(customer_id)
         customer = Customer(
@@ -457,6 +459,11 @@ class Bot(Router):
         """Erase the customer's personal data; the ledger keeps anonymised totals."""
         anon = "anon-" + hashlib.sha256(uuid.uuid4().bytes).hexdigest()[:16]
         await self.store.forget(customer_id, anon)
+        for key in await self.store.kv_keys("inbound-seen", f"{customer_id}{SEP}"):
+            await self.store.kv_delete("inbound-seen", key)
+        forget_sessions = getattr(self.sealer, "forget_customer", None)
+        if forget_sessions is not None:  # end-to-end sealers keep per-customer sessions
+            await forget_sessions(customer_id)
 
     # inbound (the transport's InboundSink) -----------------------------------------------
     async def receive_envelope(self, envelope: Envelope) -> InboundMessage | None:
@@ -465,7 +472,7 @@ class Bot(Router):
         A redelivered envelope (same sender and message id) is handled once; it is marked
         handled only after its handlers ran, so a crash mid-way means it is handled again.
         """
-        seen = f"{envelope.sender}\x00{envelope.message_id}"
+        seen = f"{envelope.sender}{SEP}{envelope.message_id}"
         if seen in self._inflight:
             return None
         self._inflight.add(seen)

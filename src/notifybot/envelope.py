@@ -88,6 +88,8 @@ class Content:
 def _nonempty(_inst: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or not value or len(value) > 256:
         raise EnvelopeError(f"envelope field {attribute.name!r} must be 1-256 characters")
+    if not value.isprintable():
+        raise EnvelopeError(f"envelope field {attribute.name!r} has control characters")
 
 
 @attrs.frozen

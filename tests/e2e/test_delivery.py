@@ -189,3 +189,22 @@ async def test_a_message_not_matching_its_template_is_flagged_and_reported(world
     assert (await bot.notify("gate_change", gate("C5"))).ok
     await until(lambda: luc.inbox.received()[-1].text.startswith("Gate change for AC 834"))
     assert len(luc.inbox.flagged) == 1
+
+
+async def test_forget_erases_the_customers_sessions_and_seen_ids(world: World) -> None:
+    bot, link = await world.airline()
+    phone = await world.device("luc", phone="+33612345678")
+    await phone.connect()
+    await _open_window(world, phone, link.business_id)
+    assert (await bot.notify("boarding_pass", checked_in())).ok
+    assert await link.sealer.party.has_session("luc", phone.device_id)
+    assert await bot.store.kv_keys("inbound-seen", "luc\x1f")
+
+    await bot.forget("luc")
+
+    assert not await link.sealer.party.has_session("luc", phone.device_id)
+    assert await bot.store.kv_keys("inbound-seen", "luc\x1f") == []
+    assert await bot.store.get_customer("luc") is None
+    # the customer is a stranger again: nothing goes out until they write
+    refused = await bot.notify("boarding_pass", checked_in())
+    assert not refused.ok

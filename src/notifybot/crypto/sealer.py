@@ -149,6 +149,10 @@ class SignalSealer:
         """The business's keys to publish to the relay (see :meth:`SignalParty.device_keys`)."""
         return await self.party.device_keys(one_time_prekeys)
 
+    async def forget_customer(self, customer: str) -> None:
+        """Erase every session and identity key of ``customer`` (right to erasure)."""
+        await self.party.forget_peer(customer)
+
     async def drop_device(self, customer: str, device_id: int) -> None:
         """Forget a device the customer no longer has (when the relay says it is stale)."""
         await self.party.forget_device(customer, device_id)
