@@ -12,6 +12,7 @@ import re
 import signal
 import socket
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,13 @@ import pytest
 from examples.airline.events import CheckedIn, Flight, GateChanged, Passenger
 from tests.e2e.world import LIMITS, World, until
 
-from notifybot.clock import ManualClock
+from notifybot.clock import ManualClock, to_millis
+from notifybot.envelope import Content
 from notifybot.errors import RecipientBlocked
 from notifybot.relay import make_app
 from notifybot.relay.pricing import billing_pricer
 from notifybot.results import Refused
+from notifybot.sealing import OutboundMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 LUC = Passenger("luc", "Desmarais", "Luc", "ABC123")
@@ -230,3 +233,49 @@ async def test_an_unreachable_relay_is_retried_until_it_answers(
     ana.proc.send_signal(signal.SIGINT)  # Ctrl-C
     await ana.expect("bye")
     assert await ana.wait() == 0
+
+
+async def test_two_businesses_unread_counts_read_receipts_and_a_flagged_message(
+    world: World, tmp_path: Path, terminals: Any
+) -> None:
+    bot, first = await world.airline("bot1")
+    _bot2, second = await world.airline("bot2")
+    args = ("--relay", world.url, "--name", "luc", "--data", str(tmp_path / "luc"))
+    luc = await terminals(*args)
+    await luc.expect("● connected to the relay")
+    for link in (first, second):  # write to both (the second stays open)
+        luc.type(f"/open {link.business_id}\r")
+        await luc.expect("(no messages yet")
+        luc.type("hi\r")
+        await luc.expect("Thanks!")
+
+    result = await bot.notify("boarding_pass", CHECKED_IN)  # from the business not open
+    await luc.expect(
+        f"● new message from Aurora Airlines ({first.business_id}) (1 unread): /open 1"
+    )
+    await until(lambda: "delivered" in world.status_of(result.message_id), "delivered")
+    luc.type("/list\r")
+    listed = await luc.expect("◀ open")
+    assert f"1. Aurora Airlines ({first.business_id})" in listed and "1 unread" in listed
+    assert "read" not in world.status_of(result.message_id)  # not read until it is opened
+    luc.type("/open 1\r")
+    await luc.expect("Hello Luc, you are checked in")
+    await until(lambda: "read" in world.status_of(result.message_id), "the read receipt")
+
+    # A business that bypasses rendering: the phone flags what its approved template cannot
+    # produce (the text is shown with the warning; the relay got a report).
+    smuggled = Content(
+        "Gate change for AC 834: now gate C4 (was B12). Upgrade to business for $99 today!",
+        template_id="gate_change",
+    )
+    message = OutboundMessage(
+        uuid.uuid4().hex, first.business_id, "luc", smuggled, to_millis(world.clock.now()),
+        "utility",
+    )  # fmt: skip
+    for env in await first.sealer.seal(message):
+        await first.transport.send(env)
+    flagged = await luc.expect("it was reported to the relay.")
+    assert "· gate_change  ⚠ FLAGGED" in flagged and "Upgrade to business" in flagged
+    await until(lambda: "failed" in world.status_of(message.message_id), "the mismatch report")
+    luc.type("/quit\r")
+    assert await luc.wait() == 0

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import random
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from notifybot.client.home import DeviceHome, History, Sealed, default_data_dir, open_device
 from notifybot.client.session import InboxSession
@@ -98,24 +99,30 @@ async def run(args: argparse.Namespace) -> int:
     print(f"{verb} {device.account} (device {device.device_id}) on {args.relay}")
     assert isinstance(device.store, SQLiteStore)
     history = History(Sealed(device.store, home.load_kek()))
+    status = 0
     try:
         with Terminal("inbox> ") as term:
             session = InboxSession(device, history, term.show, term.set_prompt)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
-            loop.add_signal_handler(signal.SIGINT, stop.set)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
             try:
-                await _start(session, term)
-                term.show("type /help for commands; /list for your conversations")
-                await _loop(session, term, stop)
+                if await _until_stopped(_start(session, term), stop):
+                    term.show("type /help for commands; /list for your conversations")
+                    await _until_stopped(_loop(session, term), stop)
+            except NotifybotError as exc:  # e.g. the relay no longer knows this device's token
+                term.show(f"! {exc}")
+                status = 1
             finally:
-                loop.remove_signal_handler(signal.SIGINT)
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(sig)
                 await session.close()
     finally:
         logging.getLogger().removeHandler(handler)
         handler.close()
     print("bye")
-    return 0
+    return status
 
 
 async def _start(session: InboxSession, term: Terminal) -> None:
@@ -131,22 +138,27 @@ async def _start(session: InboxSession, term: Terminal) -> None:
             await asyncio.sleep(delay)
 
 
-async def _loop(session: InboxSession, term: Terminal, stop: asyncio.Event) -> None:
+async def _loop(session: InboxSession, term: Terminal) -> None:
+    while (text := await term.readline()) is not None:
+        if not await session.handle(text):
+            return
+
+
+async def _until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Run ``work`` until it ends (True) or ``stop`` is set (Ctrl-C: cancelled, False)."""
+    task = asyncio.ensure_future(work)
     stopped = asyncio.ensure_future(stop.wait())
     try:
-        while True:
-            line = asyncio.ensure_future(term.readline())
-            done, _ = await asyncio.wait({line, stopped}, return_when=asyncio.FIRST_COMPLETED)
-            if line not in done:
-                line.cancel()
-                return
-            text = line.result()
-            if text is None or not await session.handle(text):
-                return
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopped.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await stopped
+        if not task.done():
+            task.cancel()
+        await asyncio.gather(task, stopped, return_exceptions=True)
+    if task.cancelled():
+        return False
+    task.result()
+    return True
 
 
 def _short(exc: BaseException) -> str:
