@@ -279,3 +279,13 @@ async def test_two_businesses_unread_counts_read_receipts_and_a_flagged_message(
     await until(lambda: "failed" in world.status_of(message.message_id), "the mismatch report")
     luc.type("/quit\r")
     assert await luc.wait() == 0
+
+
+async def test_a_name_taken_on_the_relay_is_explained(
+    world: World, tmp_path: Path, terminals: Any
+) -> None:
+    await world.client().register_device("luc", 1)  # luc's device from another folder
+    luc = await terminals("--relay", world.url, "--name", "luc", "--data", str(tmp_path / "x"))
+    await luc.expect("the name 'luc' is taken on")
+    await luc.expect("pass the --data folder that holds this device")
+    assert await luc.wait() == 1
