@@ -8,6 +8,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TUNING = HERE / "corpus.jsonl"
 HELD_OUT = HERE / "corpus_heldout.jsonl"
+#: A second held-out split, written later (after the first rules) and never tuned on.
+HELD_OUT_2 = HERE / "corpus_heldout2.jsonl"
+CORPORA = {"tuning": TUNING, "held-out": HELD_OUT, "held-out-2": HELD_OUT_2}
 
 
 def load(path: Path) -> list[dict[str, object]]:

@@ -48,6 +48,8 @@ class Rule:
     back: int = 0
     ahead: int = 0
     unless: re.Pattern[str] | None = None
+    #: Languages in which the rule is not tried (Spanish "sale" means "leaves").
+    not_in: frozenset[str] = frozenset()
 
     def benign(self, skeleton: str, start: int, end: int) -> bool:
         """Whether the match ``[start, end)`` lies inside a benign phrasing."""
@@ -66,7 +68,9 @@ class Rule:
                 yield m.span()
 
 
-def rule(rule_id: str, message: str, *patterns: str, unless: str | None = None) -> Rule:
+def rule(
+    rule_id: str, message: str, *patterns: str, unless: str | None = None, not_in: str = ""
+) -> Rule:
     """An anchored rule: every alternative of every pattern must start with a word."""
     by_word: dict[tuple[str, frozenset[str]], list[str]] = {}
     for p in patterns:
@@ -79,7 +83,7 @@ def rule(rule_id: str, message: str, *patterns: str, unless: str | None = None) 
         for (w, needs), alts in by_word.items()
     )
     return Rule(rule_id, message, _compile(patterns), anchors=anchors,
-                unless=_compile((unless,)) if unless else None)
+                unless=_compile((unless,)) if unless else None, not_in=frozenset(not_in.split()))
 
 
 def windowed(
@@ -119,18 +123,20 @@ class RuleBook:
         self._words = frozenset(self._index)
 
     def scan(
-        self, skeleton: str, tokens: set[bytes] | None = None
+        self, skeleton: str, tokens: set[bytes] | None = None, lang: str | None = None
     ) -> Iterator[tuple[Rule, int, int]]:
         """Every (rule, start, end) reported on ``skeleton``, each span once per rule.
 
-        ``tokens`` is the set of the skeleton's words (:func:`skeleton_tokens`), if known.
+        ``tokens`` is the set of the skeleton's words (:func:`skeleton_tokens`), if known;
+        rules excluded for ``lang`` are skipped.
         """
         if tokens is None:
             tokens = set(skeleton_tokens(skeleton))
         seen: set[tuple[str, int, int]] = set()
         for key in self._words.intersection(tokens):
             finder, entries = self._index[key]
-            live = [(r, p) for r, p, needs in entries if needs <= tokens]
+            live = [(r, p) for r, p, needs in entries
+                    if needs <= tokens and lang not in r.not_in]
             if not live:
                 continue
             for occurrence in finder.finditer(skeleton):

@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
         r"|store-wide|storewide|weekend|members'?|vip|private) (?:sales|event)\b",
         r"\bclearance\b", r"\bblack ?friday\b", r"\bcyber ?monday\b", r"\bboxing day\b",
         r"\bprime day\b",
+        not_in="es",
         unless=r"sale (?:receipt|tax|number|price paid)"
         # Spanish "sale" is "leaves": "tu vuelo sale de la puerta 4", "el tren sale a las 9".
         r"|sale (?:de|del|a|al|ahora|por|hacia|mañana|hoy|esta|este|el|la|los|las|en|desde|con"
@@ -71,6 +72,25 @@ RULES: tuple[Rule, ...] = (
         r"\bfor\b(?<=\d for|\d-for)[- ]\d\b", r"\btwo for one\b",
         r"\bfor the price of (?:one|1|two|2)\b",
         r"\boffer (?:just )?for you\b",
+        r"\b(?:weekend|daily|lunch|dinner|brunch|today'?s|midweek|holiday|summer|winter|monday"
+        r"|tuesday|wednesday|thursday|friday|saturday|sunday|student|family|happy hour)"
+        r" specials?\b",
+        r"\b(?:now|fares?|prices?|flights?|tickets?|rooms?|plans?|trips?|stays?|hotels?|deals?"
+        r"|offers?|returns?) from [$E]\s?\d", r"\bstarting (?:at|from) [$E\d]",
+        r"\bas (?:low|little) as\b", r"\bfor (?:only|just) [$E\d]",
+        r"\b(?:is|are) on us\b", r"\bs on us\b(?<='s on us)", r"\bon the house\b",
+        r"\bbuy \d+,? (?:get|pay for) \d+\b", r"\bstock up\b",
+        r"\band save\b(?! (?:your|the|this|it|a copy|them|changes))",
+        r"\bpay less\b", r"\bnew (?:subscribers|customers|members|users) only\b",
+        r"\bmonths? of (?:premium|plus|pro|unlimited)\b(?! (?:has|have|was|were|is) )",
+        r"\bjust for you\s?[:!]", r"\bpersonali[sz]ed (?:selection|picks|recommendations)\b",
+        r"\bpicked by our team\b", r"\b(?:big|exciting) news\b",
+        r"\b(?:we|our \w+) now (?:deliver|delivers|ship|ships|offer|offers)\b",
+        r"\bbrowse (?:our|the) (?:menu|range|collection|catalog(?:ue)?|store|shop|selection)\b",
+        r"\buse (?:it|them|your credit|your points) (?:on|for|towards) (?:your )?next\b",
+        r"\bprices?\b[^.!?\n]{0,50}\b(?:just )?(?:dropped|fell|slashed|cut|lowered)\b",
+        r"\bearly access\b", r"\bexclusive access\b",
+        r"\b(?:new|latest|spring|summer|fall|autumn|winter|holiday) drop\b",
         r"\b(?:check out|see|shop|discover|explore|browse) (?:our|the|all|these|today'?s) "
         r"(?:latest |new |best |top |hot )?(?:offers|deals|best[- ]?sellers|products|range"
         r"|collection|styles|catalog(?:ue)?)\b",
@@ -81,7 +101,9 @@ RULES: tuple[Rule, ...] = (
         r"\bfree (?:gifts?|shipping|delivery|deliveries|trial|samples?|months?|weeks?|drinks?"
         r"|desserts?|coffee|rides?|meals?|items?|tote|bag|upgrades?|appetizers?|starters?|sides?"
         r"|pizzas?|burgers?|access|spins?|credit|bonus|tickets?|entry|class|lessons?|sessions?"
-        r"|returns? on|stuff|goodies|cookies?|fries|snacks?|treats?|night|nights)\b",
+        r"|returns? on|stuff|goodies|cookies?|fries|snacks?|treats?|night|nights|slices?|cakes?"
+        r"|cups?|scoops?|donuts?|pastry|pastries|croissants?|beers?|glass|bottle|haircut|wash"
+        r"|car wash|manicure|check-?up|month of|year of|membership|subscription|gift card)\b",
         r"\b(?:get|claim|grab|unlock|win|earn|enjoy|score|snag|try)\b(?:\s+\S+){0,4}?\s+free\b",
         r"\bfreebies?\b", r"\bfree for (?:\d+|a|one|two|three) (?:days?|weeks?|months?|year)\b",
         r"\b(?:one|two|three|four|five|ten) free\b", r"\bfree\b(?<=\d free)",
@@ -141,6 +163,13 @@ RULES: tuple[Rule, ...] = (
         r"|discount|offer|treat|gift|\d+\s?%)",
         r"\bwelcome (?:you )?back:?\s(?:here'?s|enjoy|get|with)\b",
         r"\bstill thinking (?:about|it over)\b", r"\blong time no see\b",
+    ),
+    rule(
+        "browse-abandonment.en", "reminder of products the customer looked at",
+        r"\b(?:you|you'?ve) (?:viewed|looked at|browsed|were looking at|liked|saved)\b",
+        r"\bpick up where you left off\b", r"\bback in your size\b",
+        r"\b(?:we|you can) also (?:do|offer|sell|cover|insure|provide)\b",
+        r"\bwith our partners?\b",
     ),
     rule(
         "abandoned-cart.en", "abandoned-cart reminder",
@@ -213,6 +242,13 @@ RULES: tuple[Rule, ...] = (
         r"\bredeem (?:your )?(?:points|miles|rewards) (?:now|today)\b",
         r"\b(?:members?|vip)[- ]only\b", r"\bmember(?:s'?)? (?:deals|prices|offers|discounts?)\b",
         r"\bexclusive (?:member|vip|members)\b",
+    ),
+    rule(
+        "greeting.en", "greeting or treat unrelated to a transaction",
+        r"\bhappy (?:birthday|anniversary|holidays|new year|mother'?s day|father'?s day"
+        r"|valentine'?s)\b", r"\bmerry christmas\b", r"\bseason'?s greetings\b",
+        r"\b(?:a |your )?(?:treat|surprise|gift|reward|something special) (?:is )?(?:waiting|"
+        r"awaits) (?:for )?you\b",
     ),
     rule(
         "survey-reward.en", "survey or review with a reward",

@@ -34,7 +34,7 @@ r"\bmitad de precio\b",
     ),
     rule(
         "sale.es", "ofertas, rebajas o liquidación",
-        r"\bofertas\b",
+        r"\bofertas\b", r"\bchollos?\b",
         r"\boferta\b(?! de (?:empleo|trabajo))(?<!tu oferta)",
         r"\bventa (?:privada|flash|especial|exclusiva)\b", r"\bliquidación\b",
         unless=r"tu oferta (?:ha sido|fue) (?:aceptada|rechazada)",
@@ -45,8 +45,12 @@ r"\bmitad de precio\b",
         unless=r"(?:llama|llamada|llamar|número|teléfono|línea|atención) (?:\w+ )?gratis"
         r"|gratis al \d|(?:cambiar|cancelar|modificar)(?:lo|la)? gratis"
         r"|(?:cancelación|cambio|modificación|llamada|número|línea|aparcamiento|parking|wifi"
-        r"|reparación|sustitución|devolución|asistencia)(?: es)? gratuit[oa]s?"
-        r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit",
+        r"|reparación|sustitución|devolución|asistencia|autobús|lanzadera|traslado|transporte"
+        r"|desayuno|servicio de (?:traslado|lanzadera))(?: es)? gratuit[oa]s?"
+        r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit"
+        r"|(?:cambios|cancelaciones|modificaciones) gratuit[oa]s"
+        r"|(?:reparad[oa]|sustituid[oa]|cambiad[oa]|enviad[oa]|devuelt[oa]) gratis"
+        r"|gratis (?:en|por|bajo) garantía",
     ),
     rule(
         "gift.es", "regalo, sorteo o concurso",
@@ -82,6 +86,12 @@ r"\bmitad de precio\b",
         r"\bolvidaste algo\b", r"\b(?:termina|completa|finaliza) tu compra\b",
     ),
     rule(
+        "browse-abandonment.es", "recordatorio de productos vistos o venta cruzada",
+        r"\bque (?:viste|miraste|has visto|has mirado)\b", r"\bretoma donde\b",
+        r"\btambién (?:hacemos|ofrecemos|vendemos|puedes asegurar|puedes añadir)\b",
+        r"\bcon nuestro socio\b",
+    ),
+    rule(
         "announcement.es", "anuncio de novedades o aperturas",
         r"\bnovedades\b", r"\bnuevas? colecci(?:ón|ones)\b",
         r"\bnuev[oa]s? (?:tienda|local|restaurante|productos?|menú|carta|sabor|sabores|modelos?"
@@ -110,6 +120,25 @@ r"\bmitad de precio\b",
         r"\b(?:únete|inscríbete|apúntate) (?:a|al) (?:nuestro )?(?:club|programa)\b",
         r"\bhazte socio\b", r"\bpuntos dobles\b", r"\bdoble de puntos\b",
         r"\bexclusiv[oa]s? para socios\b",
+    ),
+    rule(
+        "greeting.es", "felicitación sin relación con una transacción",
+        r"\bfeliz (?:cumpleaños|navidad|año nuevo|aniversario)\b", r"\bfelices fiestas\b",
+        r"\b(?:regalo|sorpresa|oferta|descuento|postre|bebida|café|trozo de tarta)(?: \w+){0,3}"
+        r" te (?:está )?esperando\b",
+    ),
+    rule(
+        "price-pitch.es", "precio gancho o bajada de precio",
+        r"\bdesde \d+(?:[.,]\d+)?\s?(?:E|euros?)", r"\ba partir de \d+(?:[.,]\d+)?\s?(?:E|euros?)",
+        r"\b(?:han |ha )?bajad[oa]s? de precio\b", r"\bbaja(?:n)? de precio\b",
+        r"\bprecios? (?:más )?bajos\b",
+        r"\bespecial (?:fin de semana|verano|navidad|rebajas|san valentín|primavera)\b",
+        r"\bacceso (?:anticipado|exclusivo)\b", r"\bpaga menos\b", r"\bgran noticia\b",
+        r"\bsolo para ti\s?[:!]", r"\bsolo para nuevos (?:suscriptores|clientes|socios)\b",
+        r"\bselección (?:de \w+ )?(?:elegida|pensada) (?:para ti|por nuestro equipo)\b",
+        r"\b(?:ya|ahora) (?:reparte|repartimos|ofrecemos|abrimos)\b",
+        r"\búsal(?:o|a|os|as) en tu próxim[oa]\b", r"\bmeses de (?:premium|plus)\b",
+        r"\bcompra \d+ (?:y )?paga \d+\b", r"\bte devolvemos (?:un |el )?\d+\s?%",
     ),
     rule(
         "survey-reward.es", "encuesta u opinión con recompensa",

@@ -61,10 +61,12 @@ RULES: tuple[Rule, ...] = (
         "free.fr", "gratuité promotionnelle",
         r"\bgratuite?s?\b", r"\bgratuitement\b",
         unless=r"(?:annulation|report|modification|changement|numéro|appel|ligne|service client"
+        r"|modifications|changements|annulations"
         r"|parking|stationnement|wi-?fi|accès wi-?fi|réacheminement|remplacement|réparation"
         r"|retour|échange|assistance|navette) (?:est |sont )?gratuite?s?|gratuite?s? (?:jusqu'"
         r"|avant|pour les clients|pour nos clients)|(?:réacheminée?s?|être réacheminée?s?"
-        r"|remboursée?s?|remplacée?s?|réparée?s?|échangée?s?|annuler|modifier|reporter|changer)"
+        r"|remboursée?s?|remplacée?s?|réparée?s?|échangée?s?|annuler|modifier|reporter|changer"
+        r"|réparé|renvoyé)"
         r" gratuitement|gratuitement (?:jusqu'|avant)|est gratuit pour (?:les|nos) clients",
     ),
     rule(
@@ -102,6 +104,12 @@ RULES: tuple[Rule, ...] = (
         r"\bfinalisez votre (?:commande|achat)\b",
     ),
     rule(
+        "browse-abandonment.fr", "rappel de produits consultés ou vente croisée",
+        r"\bque vous avez (?:consulté|regardé|aimé|vu)e?s?\b", r"\breprenez (?:là )?où vous\b",
+        r"\bnous (?:faisons|proposons|vendons) aussi\b",
+        r"\bvous pouvez aussi (?:assurer|ajouter|réserver)\b", r"\bavec notre partenaire\b",
+    ),
+    rule(
         "announcement.fr", "annonce de nouveauté ou d'ouverture",
         r"\bnouveautés?\b", r"\bnouvelles? collections?\b",
         r"\bnouveaux? (?:magasins?|boutiques?|restaurants?|produits?|menus?|burgers?|saveurs?"
@@ -130,6 +138,26 @@ RULES: tuple[Rule, ...] = (
         r"\bpoints doublés\b", r"\brejoignez (?:notre|le) (?:programme|club)\b",
         r"\bprogramme de fidélité\b", r"\bdevenez (?:membre|client privilège|vip)\b",
         r"\bréservée?s? aux (?:membres|abonnés|clients fidèles)\b",
+    ),
+    rule(
+        "greeting.fr", "vœux ou attention sans lien avec une transaction",
+        r"\bjoyeux (?:anniversaire|noël)\b", r"\bbonne (?:fête|année)\b",
+        r"\bmeilleurs vœux\b",
+        r"\b(?:cadeau|surprise|offre|réduction|remise|dessert|boisson|café|part de gâteau)"
+        r"(?: \w+){0,3} vous attend(?:ent)?\b",
+    ),
+    rule(
+        "price-pitch.fr", "prix d'appel ou baisse de prix",
+        r"\bà partir de \d+(?:[.,]\d+)?\s?(?:E|euros?)", r"\bdès \d+(?:[.,]\d+)?\s?(?:E|euros?)",
+        r"\bprix\b[^.!?\n]{0,50}\b(?:baissent|baissé|baisser|en baisse|chutent|dégringolent)\b",
+        r"\bspécial (?:week-end|été|noël|fêtes|rentrée|saint-valentin|printemps)\b",
+        r"\ben avant-première\b", r"\bpayez moins cher\b", r"\bgrande nouvelle\b",
+        r"\brien que pour vous\s?[:!]", r"\bréservée? aux nouveaux (?:abonnés|clients)\b",
+        r"\bsélection (?:de \w+ )?(?:choisie|pensée) (?:pour vous|par notre équipe)\b",
+        r"\b(?:livre|propose|ouvre|livrons|proposons) désormais\b",
+        r"\butilisez-(?:les|le) (?:sur|pour) votre prochaine?\b",
+        r"\bmois (?:de|d') ?(?:premium|plus)\b", r"\baccès (?:anticipé|exclusif|en avant-première)",
+        r"\bachetez \d+,? payez \d+\b",
     ),
     rule(
         "survey-reward.fr", "questionnaire ou avis récompensé",
