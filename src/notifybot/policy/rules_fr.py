@@ -148,7 +148,7 @@ RULES: tuple[Rule, ...] = (
     ),
     rule(
         "price-pitch.fr", "prix d'appel ou baisse de prix",
-        r"\bà partir de \d+(?:[.,]\d+)?\s?(?:E|euros?)", r"\bdès \d+(?:[.,]\d+)?\s?(?:E|euros?)",
+        r"\bà partir de \d+(?:[.,]\d+)?\s?(?:E|euros?)",
         r"\bprix\b[^.!?\n]{0,50}\b(?:baissent|baissé|baisser|en baisse|chutent|dégringolent)\b",
         r"\bspécial (?:week-end|été|noël|fêtes|rentrée|saint-valentin|printemps)\b",
         r"\ben avant-première\b", r"\bpayez moins cher\b", r"\bgrande nouvelle\b",
