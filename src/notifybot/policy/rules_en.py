@@ -69,7 +69,7 @@ RULES: tuple[Rule, ...] = (
         r"\blowest prices?\b", r"\bprice drops?\b", r"\bprices? slashed\b", r"\bslashed prices\b",
         r"\bhalf[- ]price\b", r"\bbogo\b", r"\bbuy one,? get one\b",
         r"\bbuy (?:\w+ ){1,2}get (?:\w+ ){1,2}(?:free|half)",
-        r"\bfor\b(?<=\d for|\d-for)[- ]\d\b", r"\btwo for one\b",
+        r"\b2[- ]for[- ]1\b", r"\b3[- ]for[- ]2\b", r"\btwo for one\b",
         r"\bfor the price of (?:one|1|two|2)\b",
         r"\boffer (?:just )?for you\b",
         r"\b(?:weekend|daily|lunch|dinner|brunch|today'?s|midweek|holiday|summer|winter|monday"
@@ -174,8 +174,8 @@ RULES: tuple[Rule, ...] = (
     rule(
         "abandoned-cart.en", "abandoned-cart reminder",
         r"\b(?:left|forgot|forgotten) (?:something|some ?things|items?|it|them) (?:in|behind)",
-        r"\b(?:your|the) (?:shopping )?(?:cart|basket|bag) is (?:waiting|still|about)\b",
-        r"\b(?:in|from) your (?:shopping )?(?:cart|basket)\b",
+        r"\b(?:cart|basket) is (?:waiting|still|about)\b",
+        r"\bcart\b(?<=your cart)", r"\bbasket\b(?<=your basket)",
         r"\b(?:forgot|forget) something\b", r"\bcomplete your (?:purchase|checkout)\b",
     ),
     rule(
