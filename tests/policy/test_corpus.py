@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from tests.policy.corpus import CORPORA, HELD_OUT, HELD_OUT_2, TUNING, load
+from tests.policy.corpus import CORPORA, HELD_OUT, HELD_OUT_2, HELD_OUT_3, TUNING, load
 
 from notifybot.policy import check
 
@@ -14,7 +14,8 @@ TARGET_UTILITY_REFUSED = 0.03
 
 
 def test_corpus_is_large_varied_and_labelled() -> None:
-    tuning, held_out = load(TUNING), load(HELD_OUT) + load(HELD_OUT_2)
+    tuning = load(TUNING)
+    held_out = load(HELD_OUT) + load(HELD_OUT_2) + load(HELD_OUT_3)
     rows = tuning + held_out
     assert len(rows) >= 300
     assert len(held_out) >= 0.25 * len(rows)
@@ -46,10 +47,11 @@ def test_targets_on_the_whole_corpus() -> None:
 
 @pytest.mark.parametrize(
     ("name", "floor"),
-    # The second held-out split was measured blind at 59 % (see docs/policy.md); the engine was
-    # improved afterwards with that split in sight, so its own floor is kept honest, not 97 %.
+    # Held-out 2 and 3 were measured blind first (59 % and 81 % of marketing refused, 0 % and
+    # 18 % of utility refused: see docs/policy.md); the engine was improved afterwards with
+    # them in sight, so their own floors stay modest rather than claim the 97 % target.
     [("tuning", TARGET_MARKETING_REFUSED), ("held-out", TARGET_MARKETING_REFUSED),
-     ("held-out-2", 0.9)],
+     ("held-out-2", 0.9), ("held-out-3", 0.9)],
 )
 def test_targets_per_split(name: str, floor: float) -> None:
     refused, wrongly_refused, missed, wrongly = _rates(load(CORPORA[name]))

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from notifybot.policy import rules_en, rules_es, rules_fr
 from notifybot.policy.rule import Rule, RuleBook, rule
-
-_FREE_OK = (
-    r"free of charge|feel free|toll[- ]?free|(?:gluten|sugar|dairy|hands|duty|tax|fee)[- ]?free"
-    r"|free (?:cancell?ation|rebooking|of charge|parking|wi-?fi|changes?|seat selection|to \w+)"
-)
 
 CUES: tuple[Rule, ...] = (
     rule(
@@ -29,7 +25,8 @@ CUES: tuple[Rule, ...] = (
     ),
     rule(
         "cue.cta.fr", "incitation à acheter",
-        r"\b(?:commandez|réservez (?:dès|avant|vite|votre premi)|achetez|essayez|testez"
+        r"\b(?:commandez|réservez (?:dès|avant|vite|votre premi)|achetez|essayez|testez|goûtez"
+        r"|dégustez|pensez à demander|demandez-nous"
         r"|passez (?:à|au|en)|rechargez|venez (?:découvrir|déguster|goûter|nous voir|essayer"
         r"|profiter|tester)|découvrez|profitez|rejoignez|inscrivez-vous|abonnez-vous"
         r"|faites-vous plaisir|offrez-vous|craquez|ajoutez|laissez-vous tenter"
@@ -40,6 +37,7 @@ CUES: tuple[Rule, ...] = (
         r"\b(?:pide (?:ya|ahora|hoy|antes|esta|tu)|reserva (?:ya|ahora|hoy|antes|tu|con)|compra"
         r"|prueba|pásate|cámbiate|recarga|ven a (?:conocer|descubrir|probar|vernos|visitarnos)"
         r"|descubre|aprovecha|únete|apúntate|suscríbete|date un capricho|regálate|añade"
+        r"|pregunta por nuestr[oa]s?"
         r"|no esperes|disfruta)\b",
     ),
     rule(
@@ -50,7 +48,7 @@ CUES: tuple[Rule, ...] = (
         r"\bget (?:a |an )?(?:[$E]\s?\d+|\d+\s?[$E]) (?:credit|voucher|back)\b",
         r"\bthe price of\b", r"\bbetter (?:price|deal|rate)s?\b", r"\bspecial price\b",
         r"\bbonus\b", r"\bperks?\b", r"\bwe'?ll add\b", r"\bgets you\b",
-        unless=_FREE_OK,
+        unless=rules_en.FREE_OK,
     ),
     rule(
         "cue.benefit.fr", "un avantage proposé",
@@ -58,13 +56,15 @@ CUES: tuple[Rule, ...] = (
         r"\bmoins cher\b", r"\bmême prix\b", r"\bon vous offre\b", r"\ble double\b",
         r"\bcrédit de \d", r"\bau prix de\b", r"\bavantages?\b", r"\bgratuit(?:e|s|es)?\b",
         r"\boffert(?:e|s|es)?\b", r"\btarif préférentiel\b",
+        unless=rules_fr.FREE_OK,
     ),
     rule(
         "cue.benefit.es", "una ventaja ofrecida",
         r"\by (?:recibe|consigue|obtén|ahorra|gana|disfruta|llévate|paga menos)\b",
         r"\bmás barat[oa]s?\b", r"\bmismo precio\b", r"\bte (?:invitamos|regalamos)\b",
         r"\bel doble\b", r"\bal precio de\b", r"\bde crédito\b", r"\bventajas?\b",
-        r"\bgratis\b", r"\bprecio reducido\b",
+        r"\bgratis\b", r"\bgratuit[oa]s?\b", r"\bprecio reducido\b",
+        unless=rules_es.FREE_OK,
     ),
     rule(
         "cue.hook.en", "teaser question",

@@ -6,7 +6,8 @@ from notifybot.policy.rule import Rule, rule
 
 _M = r"(?:[$E]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[$E]|eur\b|euros?\b|usd\b|dollars?\b))"
 _NEXT = r"(?:order|purchase|ride|trip|booking|visit|stay|delivery|rental|flight|shop|appointment)"
-_FREE_OK = (
+#: Benign uses of "free" (also used by the combined cues).
+FREE_OK = (
     r"free of charge|feel free|toll[- ]?free|free ?phone"
     r"|(?:gluten|sugar|dairy|nut|lactose|alcohol|fat|smoke|smoking|hands|duty|tax|interest|fee"
     r"|cash|care|hassle|worry|stress|contact|scent|fragrance|plastic|cruelty|commission)[- ]?free"
@@ -15,6 +16,7 @@ _FREE_OK = (
     r"|call|ask|change|cancel|reschedule|rebook|return)|changes?|date change|seat selection)"
     r"|(?:rebook|change|cancel|reschedule|replace|repair|return)(?:\w+)? (?:\w+ )?(?:for|at no cost"
     r" and) free|for free (?:until|up to|before|within)"
+    r"|free trial (?:ends|ended|expires|expired|will end|is ending|has ended|period ends)"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -29,7 +31,8 @@ RULES: tuple[Rule, ...] = (
         r"\bdiscount(?:s|ed)?\b",
         unless=r"(?:after|including|incl\.?|less|minus|with) (?:the |your |a |an )?(?:\d+\s?% |"
         + _M + r" )?(?:\w+ )?discount|discounts? (?:was |were |has been |have been )?applied"
-        r"|discount\s?:|discount (?:of|was|has been) (?:-|[$E\d])",
+        r"|discount\s?:|discount (?:of|was|has been) (?:-|[$E\d])"
+        r"|discount[^!?\n]{0,40}(?:has been|was|were|have been) applied",
     ),
     rule(
         "coupon.en", "coupon, voucher or promo code",
@@ -75,6 +78,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:weekend|daily|lunch|dinner|brunch|today'?s|midweek|holiday|summer|winter|monday"
         r"|tuesday|wednesday|thursday|friday|saturday|sunday|student|family|happy hour)"
         r" specials?\b",
+        r"\bstarts? (?:from|at) [$E]\s?\d", r"\bask (?:us )?about our\b",
         r"\b(?:now|fares?|prices?|flights?|tickets?|rooms?|plans?|trips?|stays?|hotels?|deals?"
         r"|offers?|returns?) from [$E]\s?\d", r"\bstarting (?:at|from) [$E\d]",
         r"\bas (?:low|little) as\b", r"\bfor (?:only|just) [$E\d]",
@@ -107,7 +111,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:get|claim|grab|unlock|win|earn|enjoy|score|snag|try)\b(?:\s+\S+){0,4}?\s+free\b",
         r"\bfreebies?\b", r"\bfree for (?:\d+|a|one|two|three) (?:days?|weeks?|months?|year)\b",
         r"\b(?:one|two|three|four|five|ten) free\b", r"\bfree\b(?<=\d free)",
-        unless=_FREE_OK,
+        unless=FREE_OK,
     ),
     rule(
         "gift.en", "gift, prize draw or giveaway",

@@ -7,6 +7,21 @@ from notifybot.policy.rule import Rule, rule, windowed
 _M = r"(?:[$E]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[$E]|eur\b|euros?\b))"
 _COMPRA = r"(?:pedido|compra|viaje|reserva|estancia|visita|entrega|alquiler|carrera|cita)"
 
+#: Benign uses of "free" (also used by the combined cues).
+FREE_OK = (
+    r"(?:llama|llamada|llamar|número|teléfono|línea|atención) (?:\w+ )?gratis"
+    r"|gratis al \d|(?:cambiar|cancelar|modificar)(?:lo|la)? gratis"
+    r"|(?:cancelación|cambio|modificación|llamada|número|línea|aparcamiento|parking|wifi"
+    r"|reparación|sustitución|devolución|asistencia|autobús|lanzadera|traslado|transporte"
+    r"|desayuno|servicio de (?:traslado|lanzadera))(?: es)? gratuit[oa]s?"
+    r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit"
+    r"|(?:cambios|cancelaciones|modificaciones) gratuit[oa]s"
+    r"|(?:reparad[oa]|sustituid[oa]|cambiad[oa]|enviad[oa]|devuelt[oa]) gratis"
+    r"|gratis (?:en|por|bajo) garantía"
+    r"|(?:prueba|periodo de prueba) gratuit[oa] (?:termina|finaliza|acaba|caduca|ha terminado"
+    r"|terminará)"
+)
+
 RULES: tuple[Rule, ...] = (
     rule(
         "discount.es", "descuento o rebaja ofrecidos",
@@ -14,8 +29,9 @@ RULES: tuple[Rule, ...] = (
 r"\bmitad de precio\b",
         r"\bprecios? (?:especial(?:es)?|rebajados?|increíbles?|mínimos?|de locura"
         r"|de lanzamiento|de oferta)\b",
-        unless=r"(?:se ha aplicado|aplicamos|hemos aplicado|con el|incluye el) (?:un |el )?"
-        r"(?:\d+\s?% de )?descuento|descuento (?:ya )?aplicado|ahorra(?:r)? tiempo",
+        unless=r"(?:se ha aplicado|se aplicó|aplicamos|hemos aplicado|con el|incluye el) (?:un |el "
+        r"|tu |su )?(?:\d+\s?% de )?descuento|descuento (?:ya )?aplicado|ahorra(?:r)? tiempo"
+        r"|descuento[^!?\n]{0,40}(?:se ha aplicado|ha sido aplicado|aplicado)",
     ),
     windowed(
         "discount.es.next", "descuento en la próxima compra",
@@ -42,15 +58,7 @@ r"\bmitad de precio\b",
     rule(
         "free.es", "gratuidad promocional",
         r"\bgratis\b", r"\bgratuit[oa]s?\b", r"\bgratuitamente\b",
-        unless=r"(?:llama|llamada|llamar|número|teléfono|línea|atención) (?:\w+ )?gratis"
-        r"|gratis al \d|(?:cambiar|cancelar|modificar)(?:lo|la)? gratis"
-        r"|(?:cancelación|cambio|modificación|llamada|número|línea|aparcamiento|parking|wifi"
-        r"|reparación|sustitución|devolución|asistencia|autobús|lanzadera|traslado|transporte"
-        r"|desayuno|servicio de (?:traslado|lanzadera))(?: es)? gratuit[oa]s?"
-        r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit"
-        r"|(?:cambios|cancelaciones|modificaciones) gratuit[oa]s"
-        r"|(?:reparad[oa]|sustituid[oa]|cambiad[oa]|enviad[oa]|devuelt[oa]) gratis"
-        r"|gratis (?:en|por|bajo) garantía",
+        unless=FREE_OK,
     ),
     rule(
         "gift.es", "regalo, sorteo o concurso",

@@ -7,6 +7,20 @@ from notifybot.policy.rule import Rule, rule, windowed
 _M = r"(?:E\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:E|eur\b|euros?\b))"
 _ACHAT = r"(?:commande|achat|course|réservation|séjour|visite|livraison|location|trajet|panier)"
 
+#: Benign uses of "free" (also used by the combined cues).
+FREE_OK = (
+    r"(?:annulation|report|modification|changement|numéro|appel|ligne|service client"
+    r"|modifications|changements|annulations"
+    r"|parking|stationnement|wi-?fi|accès wi-?fi|réacheminement|remplacement|réparation"
+    r"|retour|échange|assistance|navette) (?:est |sont )?gratuite?s?|gratuite?s? (?:jusqu'"
+    r"|avant|pour les clients|pour nos clients)|(?:réacheminée?s?|être réacheminée?s?"
+    r"|remboursée?s?|remplacée?s?|réparée?s?|échangée?s?|annuler|modifier|reporter|changer"
+    r"|réparé|renvoyé)"
+    r" gratuitement|gratuitement (?:jusqu'|avant)|est gratuit pour (?:les|nos) clients"
+    r"|(?:essai|période d'essai) gratuite? (?:se termine|prend fin|expire|a expiré|s'achève"
+    r"|se terminera)"
+)
+
 RULES: tuple[Rule, ...] = (
     rule(
         "discount.fr", "réduction ou remise proposée",
@@ -20,7 +34,7 @@ RULES: tuple[Rule, ...] = (
         r"|remise (?:du|de la|des|de votre|de vos) (?:colis|clés?|commande|véhicule|document"
         r"|dossier|chèque|bagage)|remise à (?:niveau|zéro|jour)|(?:après|avec|incluant) (?:la |"
         r"votre )?(?:remise|réduction) (?:de |appliquée)|(?:remise|réduction) (?:a été |déjà )?"
-        r"appliquée",
+        r"appliquée|(?:remise|réduction)[^!?\n]{0,40}(?:a été|est|déjà) (?:appliquée|déduite)",
     ),
     windowed(
         "discount.fr.next", "réduction sur le prochain achat",
@@ -60,14 +74,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         "free.fr", "gratuité promotionnelle",
         r"\bgratuite?s?\b", r"\bgratuitement\b",
-        unless=r"(?:annulation|report|modification|changement|numéro|appel|ligne|service client"
-        r"|modifications|changements|annulations"
-        r"|parking|stationnement|wi-?fi|accès wi-?fi|réacheminement|remplacement|réparation"
-        r"|retour|échange|assistance|navette) (?:est |sont )?gratuite?s?|gratuite?s? (?:jusqu'"
-        r"|avant|pour les clients|pour nos clients)|(?:réacheminée?s?|être réacheminée?s?"
-        r"|remboursée?s?|remplacée?s?|réparée?s?|échangée?s?|annuler|modifier|reporter|changer"
-        r"|réparé|renvoyé)"
-        r" gratuitement|gratuitement (?:jusqu'|avant)|est gratuit pour (?:les|nos) clients",
+        unless=FREE_OK,
     ),
     rule(
         "gift.fr", "cadeau, jeu-concours ou tirage au sort",
@@ -114,7 +121,7 @@ RULES: tuple[Rule, ...] = (
         r"\bnouveautés?\b", r"\bnouvelles? collections?\b",
         r"\bnouveaux? (?:magasins?|boutiques?|restaurants?|produits?|menus?|burgers?|saveurs?"
         r"|modèles?|gammes?|soins?|services?)\b",
-        r"\bnouvelles? (?:boutiques?|gammes?|cartes? des|saveurs?|adresses?|enseignes?)\b",
+        r"\bnouvelles? (?:boutiques?|gammes?|cartes?|saveurs?|adresses?|enseignes?|recettes?)\b",
         r"\bouvre ses portes\b", r"\bgrande? ouverture\b", r"\bvient d'ouvrir\b",
         r"\bouverture (?:de notre|du nouveau|de la nouvelle|de nos)\b",
         r"\bdisponibles? dès (?:maintenant|aujourd'hui) en (?:boutique|magasin)\b",

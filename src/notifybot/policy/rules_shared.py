@@ -17,7 +17,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:enjoy|get|take|save|disfruta de|obt[ée]n|consigue|aprovecha|b[ée]n[ée]ficiez de"
         r"|profitez de|obtenez|gagnez|[ée]conomisez|ahorra|llévate|earn)(?: de)?(?: un| el| hasta"
         r"| up to| jusqu'à)? \d+(?:[.,]\d+)?\s?%",
-        r"\d\s?%\s?(?:back\b|rembours[ée]s|de reembolso|de cashback|cashback)",
+        r"\d\s?%\s?(?:back\b|rembours[ée]s|de reembolso|de cashback|cashback|cheaper\b"
+        r"|less\b|moins cher|de moins\b|más barat|menos\b)",
         back=40, ahead=30,
     ),
     windowed(
