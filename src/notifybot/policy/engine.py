@@ -76,12 +76,12 @@ class PolicyEngine:
 
     def _scan(
         self, original: str, norm: Normalised, tokens: set[bytes], field: str,
-        lang: str | None = None,
+        lang: str | None = None, *, cues: bool = True,
     ) -> list[Reason]:
         reasons: list[Reason] = []
         spans: dict[str, list[tuple[int, int]]] = {}
         found = chain(self.book.scan(norm.text, tokens, lang),
-                      combined_cues(norm.text, tokens, lang) if self.cues else ())
+                      combined_cues(norm.text, tokens, lang) if self.cues and cues else ())
         for rule, start, end in found:
             taken = spans.setdefault(rule.rule_id, [])
             if len(taken) >= _MAX_PER_RULE or any(a < end and start < b for a, b in taken):
@@ -101,7 +101,7 @@ class PolicyEngine:
 
     def _button(self, label: str, field: str, lang: str | None) -> list[Reason]:
         norm = normalise(label)
-        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field, lang)
+        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field, lang, cues=False)
         span = selling_label(norm.text)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",

@@ -53,13 +53,21 @@ class Rule:
     unless: re.Pattern[str] | None = None
     #: Languages in which the rule is not tried (Spanish "sale" means "leaves").
     not_in: frozenset[str] = frozenset()
+    #: Words a benign phrasing can start with (``None``: unknown, try at every word).
+    unless_words: frozenset[str] | None = None
 
     def benign(self, skeleton: str, start: int, end: int) -> bool:
         """Whether the match ``[start, end)`` lies inside a benign phrasing."""
         if self.unless is None:
             return False
+        starts = self.unless_words
         for word in _WORD_START.finditer(skeleton, max(0, start - _UNLESS_WINDOW), start + 1):
-            benign = self.unless.match(skeleton, word.start(), end + 2 * _UNLESS_WINDOW)
+            at = word.start()
+            if starts is not None:
+                whole = _WORD.match(skeleton, at)
+                if whole is None or whole[0] not in starts:
+                    continue
+            benign = self.unless.match(skeleton, at, end + 2 * _UNLESS_WINDOW)
             if benign is not None and benign.end() >= end:
                 return True
         return False
@@ -89,7 +97,8 @@ def rule(
         for (w, needs, any_of), alts in by_word.items()
     )
     return Rule(rule_id, message, _compile(patterns), anchors=anchors,
-                unless=_compile((unless,)) if unless else None, not_in=frozenset(not_in.split()))
+                unless=_compile((unless,)) if unless else None, not_in=frozenset(not_in.split()),
+                unless_words=_starts(unless))
 
 
 def windowed(
@@ -102,7 +111,20 @@ def windowed(
         if w != "%" and not _WORD.fullmatch(w):
             raise ValueError(f"rule {rule_id}: trigger {w!r} is not a single word")
     return Rule(rule_id, message, _compile(patterns), triggers=words, back=back, ahead=ahead,
-                unless=_compile((unless,)) if unless else None)
+                unless=_compile((unless,)) if unless else None, unless_words=_starts(unless))
+
+
+def _starts(unless: str | None) -> frozenset[str] | None:
+    """First words of a benign-phrasings pattern, or None when some cannot be read."""
+    if not unless:
+        return None
+    words: set[str] = set()
+    try:
+        for alt in _split_top(fold_pattern(unless)):
+            words |= first_words(alt)
+    except ValueError:
+        return None
+    return frozenset(words)
 
 
 def _compile(patterns: Iterable[str | None]) -> re.Pattern[str]:

@@ -14,7 +14,8 @@ FREE_OK = (
     r"(?: \w+)?"
     r"|free (?:cancell?ation|rebooking|rebook|of charge|parking|wi-?fi|internet|to (?:reply|contact"
     r"|call|ask|change|cancel|reschedule|rebook|return)|changes?|date change|seat selection)"
-    r"|(?:rebook|change|cancel|reschedule|replace|repair|return)(?:\w+)? (?:\w+ )?(?:for|at no cost"
+    r"|(?:rebook(?:ed|ing)?|change[ds]?|changing|cancel(?:led|ed|ling)?|reschedul(?:e|ed|ing)"
+    r"|replace[ds]?|repair(?:ed)?|return(?:ed)?) (?:\w+ )?(?:for|at no cost"
     r" and) free|for free (?:until|up to|before|within)"
     r"|free trial (?:ends|ended|expires|expired|will end|is ending|has ended|period ends)"
 )
@@ -32,7 +33,7 @@ RULES: tuple[Rule, ...] = (
         unless=r"(?:after|including|incl\.?|less|minus|with) (?:the |your |a |an )?(?:\d+\s?% |"
         + _M + r" )?(?:\w+ )?discount|discounts? (?:was |were |has been |have been )?applied"
         r"|discount\s?:|discount (?:of|was|has been) (?:-|[$E\d])"
-        r"|discount[^!?\n]{0,40}(?:has been|was|were|have been) applied",
+        r"|discount\b[^!?\n]{0,40}(?:has been|was|were|have been) applied",
     ),
     rule(
         "coupon.en", "coupon, voucher or promo code",

@@ -31,7 +31,7 @@ r"\bmitad de precio\b",
         r"|de lanzamiento|de oferta)\b",
         unless=r"(?:se ha aplicado|se aplicó|aplicamos|hemos aplicado|con el|incluye el) (?:un |el "
         r"|tu |su )?(?:\d+\s?% de )?descuento|descuento (?:ya )?aplicado|ahorra(?:r)? tiempo"
-        r"|descuento[^!?\n]{0,40}(?:se ha aplicado|ha sido aplicado|aplicado)",
+        r"|descuento\b[^!?\n]{0,40}(?:se ha aplicado|ha sido aplicado|aplicado)",
     ),
     windowed(
         "discount.es.next", "descuento en la próxima compra",
@@ -90,7 +90,8 @@ r"\bmitad de precio\b",
         r"\bhace (?:tiempo|mucho) que no (?:te vemos|nos visitas|vienes|pides)\b",
         r"\bvuelve (?:y|a visitarnos|pronto)\b",
         r"\b(?:tu|su) (?:carrito|cesta) (?:te|le) (?:está )?esperando\b",
-        r"\b(?:tu|su) (?:carrito|cesta) (?:sigue|todavía)\b", r"\b(?:de|en) tu (?:carrito|cesta)\b",
+        r"\b(?:tu|su) (?:carrito|cesta) (?:sigue|todavía)\b",
+        r"\bcarrito\b(?<=tu carrito)", r"\bcesta\b(?<=tu cesta)",
         r"\bolvidaste algo\b", r"\b(?:termina|completa|finaliza) tu compra\b",
     ),
     rule(

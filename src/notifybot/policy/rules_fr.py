@@ -34,7 +34,7 @@ RULES: tuple[Rule, ...] = (
         r"|remise (?:du|de la|des|de votre|de vos) (?:colis|clés?|commande|véhicule|document"
         r"|dossier|chèque|bagage)|remise à (?:niveau|zéro|jour)|(?:après|avec|incluant) (?:la |"
         r"votre )?(?:remise|réduction) (?:de |appliquée)|(?:remise|réduction) (?:a été |déjà )?"
-        r"appliquée|(?:remise|réduction)[^!?\n]{0,40}(?:a été|est|déjà) (?:appliquée|déduite)",
+        r"appliquée|(?:remise|réduction)\b[^!?\n]{0,40}(?:a été|est|déjà) (?:appliquée|déduite)",
     ),
     windowed(
         "discount.fr.next", "réduction sur le prochain achat",
@@ -89,7 +89,7 @@ RULES: tuple[Rule, ...] = (
         r"\bpasse[rz] (?:à|en|au) (?:l'offre |la formule |l'abonnement |la classe )?(?:premium"
         r"|plus|pro|gold|illimité|supérieur|business|affaires|première|vip)\b",
         r"\bpour (?:seulement|juste|uniquement|seul) \d",
-        unless=r"surclassement[^.!?\n]{0,60}(?:est |a (?:bien )?été )?(?:confirmé|effectué"
+        unless=r"surclassement\b[^.!?\n]{0,60}(?:est |a (?:bien )?été )?(?:confirmé|effectué"
         r"|pris en compte|validé|appliqué)|(?:votre|le) passage en",
     ),
     rule(
