@@ -24,7 +24,7 @@ import attrs
 
 from notifybot.policy.normalise import fold_pattern, fold_word
 
-_UNLESS_WINDOW = 50
+_UNLESS_WINDOW = 40
 _WORD_START = re.compile(r"\b[a-z0-9]")
 _MAX_EXPANSIONS = 4096
 _WORD = re.compile(r"[a-z0-9]+")
@@ -53,8 +53,10 @@ class Rule:
     unless: re.Pattern[str] | None = None
     #: Languages in which the rule is not tried (Spanish "sale" means "leaves").
     not_in: frozenset[str] = frozenset()
-    #: Words a benign phrasing can start with (``None``: unknown, try at every word).
-    unless_words: frozenset[str] | None = None
+    #: Benign phrasings by the word they start with (``None``: unknown, try ``unless`` anywhere).
+    unless_words: dict[str, re.Pattern[str]] | None = attrs.field(
+        default=None, eq=False, hash=False
+    )
 
     def benign(self, skeleton: str, start: int, end: int) -> bool:
         """Whether the match ``[start, end)`` lies inside a benign phrasing."""
@@ -63,11 +65,15 @@ class Rule:
         starts = self.unless_words
         for word in _WORD_START.finditer(skeleton, max(0, start - _UNLESS_WINDOW), start + 1):
             at = word.start()
-            if starts is not None:
+            if starts is None:
+                pattern = self.unless
+            else:
                 whole = _WORD.match(skeleton, at)
-                if whole is None or whole[0] not in starts:
+                found = starts.get(whole[0]) if whole is not None else None
+                if found is None:
                     continue
-            benign = self.unless.match(skeleton, at, end + 2 * _UNLESS_WINDOW)
+                pattern = found
+            benign = pattern.match(skeleton, at, end + 2 * _UNLESS_WINDOW)
             if benign is not None and benign.end() >= end:
                 return True
         return False
@@ -114,17 +120,18 @@ def windowed(
                 unless=_compile((unless,)) if unless else None, unless_words=_starts(unless))
 
 
-def _starts(unless: str | None) -> frozenset[str] | None:
-    """First words of a benign-phrasings pattern, or None when some cannot be read."""
+def _starts(unless: str | None) -> dict[str, re.Pattern[str]] | None:
+    """Benign phrasings indexed by first word, or None when some first word cannot be read."""
     if not unless:
         return None
-    words: set[str] = set()
+    by_word: dict[str, list[str]] = {}
     try:
         for alt in _split_top(fold_pattern(unless)):
-            words |= first_words(alt)
+            for w in first_words(alt):
+                by_word.setdefault(w, []).append(alt)
     except ValueError:
         return None
-    return frozenset(words)
+    return {w: re.compile("|".join(f"(?:{a})" for a in alts)) for w, alts in by_word.items()}
 
 
 def _compile(patterns: Iterable[str | None]) -> re.Pattern[str]:
