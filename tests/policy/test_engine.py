@@ -144,3 +144,13 @@ def test_the_documented_example() -> None:
         "at 54",
     ]
     assert (v.allowed, v.category, v.lang) == (False, "marketing", "en")
+
+
+def test_exported_names() -> None:
+    import notifybot.policy as policy
+
+    assert sorted(policy.__all__) == sorted([
+        "LANGUAGES", "Category", "Normalised", "PolicyEngine", "Reason", "UnsupportedLanguage",
+        "Verdict", "check", "detect_language",
+    ])
+    assert policy.detect_language("¿Dónde está tu pedido? Ya ha salido.") == "es"
