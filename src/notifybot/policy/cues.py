@@ -55,7 +55,7 @@ CUES: tuple[Rule, ...] = (
         r"\b(?:et|pour) (?:recevez|obtenez|profitez|économisez|gagnez|payez moins|bénéficiez)\b",
         r"\bmoins cher\b", r"\bmême prix\b", r"\bon vous offre\b", r"\ble double\b",
         r"\bcrédit de \d", r"\bau prix de\b", r"\bavantages?\b", r"\bgratuit(?:e|s|es)?\b",
-        r"\boffert(?:e|s|es)?\b", r"\btarif préférentiel\b",
+        r"\boffert(?:e|s|es)?\b", r"\btarif préférentiel\b", r"\ben bonus\b",
         unless=rules_fr.FREE_OK,
     ),
     rule(
@@ -64,22 +64,39 @@ CUES: tuple[Rule, ...] = (
         r"\bmás barat[oa]s?\b", r"\bmismo precio\b", r"\bte (?:invitamos|regalamos)\b",
         r"\bel doble\b", r"\bal precio de\b", r"\bde crédito\b", r"\bventajas?\b",
         r"\bgratis\b", r"\bgratuit[oa]s?\b", r"\bprecio reducido\b",
+        r"\b(?:millas|puntos|datos|gb) extra\b",
         unless=rules_es.FREE_OK,
     ),
     rule(
         "cue.hook.en", "teaser question",
         r"\b(?:craving|hungry|thirsty|fancy|thinking (?:about|of)|looking for|need (?:a|an|extra"
-        r"|more)|did you know|why not|how about|ready for|want (?:more|to save)|psst|by the way)\b",
+        r"|more)|did you know|why not|how about|ready for|want (?:more|to save)|psst|by the way"
+        r"|have you (?:tried|seen|discovered))\b",
     ),
     rule(
         "cue.hook.fr", "question d'accroche",
         r"\b(?:envie d|une petite faim|besoin (?:de plus|d'un|d'une)|saviez-vous|pourquoi ne pas"
-        r"|et si vous|prêt pour|vous cherchez|au fait)\b",
+        r"|et si vous|prêt pour|vous cherchez|au fait|vous avez (?:essayé|testé|découvert))\b",
     ),
     rule(
         "cue.hook.es", "pregunta gancho",
         r"\b(?:te apetece|con hambre|necesitas (?:más|un|una)|sabías que|por qué no"
-        r"|qué tal si|buscas|por cierto)\b",
+        r"|qué tal si|buscas|por cierto|(?:ya )?has probado)\b",
+    ),
+    rule(
+        "cue.novelty.en", "something new to sell",
+        r"\bour (?:new|latest|newest)\b",
+        r"\bunforgettable\b",
+    ),
+    rule(
+        "cue.novelty.fr", "une nouveauté à vendre",
+        r"\bnotre (?:nouvel|nouvelle|nouveau)\b", r"\bnos nouveaux?\b", r"\bnos nouvelles\b",
+        r"\binoubliable\b",
+    ),
+    rule(
+        "cue.novelty.es", "una novedad que vender",
+        r"\bnuestr[oa]s? nuev[oa]s?\b",
+        r"\binolvidable\b",
     ),
     rule(
         "cue.time.en", "period of an offer",

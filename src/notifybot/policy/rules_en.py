@@ -196,7 +196,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:almost|nearly) (?:sold out|gone)\b", r"\bselling fast\b",
         r"\bbefore (?:it|they) (?:sells? out|(?:is|are|'s|'re) gone)\b",
         r"\bbefore (?:it'?s|they'?re) gone\b",
-        r"\bact (?:now|fast)\b", r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
+        r"\bact (?:now|fast)\b", r"\bfilling up fast\b", r"\bgoing fast\b",
+        r"\bsecure yours\b", r"\bwon'?t last(?: long)?\b", r"\bselling out\b", r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
     ),
     rule(
         "save.en", "savings pitch",
@@ -217,6 +218,11 @@ RULES: tuple[Rule, ...] = (
         r"\bbe the first to (?:try|see|get|discover|know|shop)\b",
         r"\bnow available (?:in (?:store|stores|all stores)|online)\b",
         r"\bsee what'?s new\b", r"\blaunch (?:offer|price|deal)\b",
+        r"\b(?:spring|summer|autumn|fall|winter|the holidays|holiday season|christmas)"
+        r" (?:is|are) (?:here|coming|back)\b",
+        r"\brefresh your (?:wardrobe|look|style|home|space)\b",
+        r"\b(?:tap|click|reply) (?:here )?to (?:re-?order|order again|buy again)\b",
+        r"\byour favou?rites are (?:waiting|back)\b", r"\bsomething special for you\b",
         unless=r"(?:moved|changed|relocated|transferred) to (?:our|the|a) new (?:location|branch"
         r"|store|shop)|(?:address|directions) (?:of|to) (?:our|the) new (?:location|branch|store)",
     ),

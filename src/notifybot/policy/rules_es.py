@@ -108,6 +108,10 @@ r"\bmitad de precio\b",
         r"\bpresentamos\b", r"\bacabamos de (?:abrir|lanzar)\b", r"\binauguración\b",
         r"\blanzamiento\b", r"\bya disponible en (?:tienda|tiendas|nuestras tiendas|nuestra web)\b",
         r"\bdescúbre(?:la|lo|los|las)?\b", r"\bya están? aquí\b",
+        r"\b(?:llegó|ya llegó|ha llegado|ya está aquí|ya está) (?:la primavera|el verano|el otoño"
+        r"|el invierno|la navidad)\b",
+        r"\brenueva tu (?:armario|look|estilo|casa)\b", r"\btus favoritos te esperan\b",
+        r"\btoca para volver a pedir\b", r"\balgo especial para ti\b",
         unless=r"novedades (?:de|sobre|en) (?:tu|su) (?:pedido|envío|reserva|caso|solicitud"
         r"|reclamación|cuenta|paquete)",
     ),
@@ -161,5 +165,7 @@ r"\bmitad de precio\b",
         r"\bpor tiempo limitado\b", r"\bhasta agotar (?:existencias|stock)\b",
         r"\bse (?:están )?agot(?:an|ando)\b", r"\bantes de que se agoten\b", r"\bdate prisa\b",
         r"\bcompra ya\b", r"\bpide ya\b", r"\baprovéch(?:a|ala|alo)\b", r"\baprovecha\b",
+        r"\bplazas limitadas\b", r"\bno durarán\b",
+        r"\b(?:reserva|consigue|asegura) (?:la|el|los|las) tuy[oa]s?\b",
     ),
 )

@@ -126,6 +126,11 @@ RULES: tuple[Rule, ...] = (
         r"\bouverture (?:de notre|du nouveau|de la nouvelle|de nos)\b",
         r"\bdisponibles? dès (?:maintenant|aujourd'hui) en (?:boutique|magasin)\b",
         r"\b(?:offre|prix) de lancement\b", r"\bvenez (?:nombreux|découvrir|déguster|goûter)\b",
+        r"\b(?:le printemps|l'été|l'automne|l'hiver|les fêtes|noël) (?:est|sont) (?:là|arrivée?s?"
+        r"|de retour)\b",
+        r"\brenouvelez votre (?:garde-robe|look|style|intérieur)\b",
+        r"\bvos favoris vous attendent\b", r"\btouchez pour recommander\b",
+        r"\bquelque chose de spécial pour vous\b",
         unless=r"nouvelle adresse (?:de livraison|de facturation)",
     ),
     rule(
@@ -178,7 +183,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:aujourd'hui|ce (?:week-end|soir)) (?:seulement|uniquement)\b",
         r"\b(?:seulement|uniquement) (?:aujourd'hui|ce week-end|ce soir)\b",
         r"\bpendant \d+ ?h\b", r"\bdurée limitée\b", r"\btemps limité\b",
-        r"\bquantités? limitées?\b", r"\bcommandez vite\b",
+        r"\bquantités? limitées?\b", r"\bcommandez vite\b", r"\bplaces limitées\b",
+        r"\bpartent vite\b", r"\bréservez la vôtre\b", r"\bne dureront pas\b",
         unless=r"ne (?:manquez|ratez) pas (?:votre|l'embarquement|le départ|votre rendez-vous)",
     ),
 )
