@@ -197,7 +197,8 @@ RULES: tuple[Rule, ...] = (
         r"\bbefore (?:it|they) (?:sells? out|(?:is|are|'s|'re) gone)\b",
         r"\bbefore (?:it'?s|they'?re) gone\b",
         r"\bact (?:now|fast)\b", r"\bfilling up fast\b", r"\bgoing fast\b",
-        r"\bsecure yours\b", r"\bwon'?t last(?: long)?\b", r"\bselling out\b", r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
+        r"\bsecure yours\b", r"\bwon'?t last(?: long)?\b", r"\bselling out\b",
+        r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
     ),
     rule(
         "save.en", "savings pitch",
