@@ -1,6 +1,6 @@
 """Precision/recall of the policy engine on the labelled corpora, per language.
 
-Run: python bench/policy_report.py [-v] [tuning|held-out]
+Run: python bench/policy_report.py [-v] [tuning|held-out|held-out-2|held-out-3]
 (-v lists every misclassified message; a corpus name limits the report to that corpus)
 """
 
@@ -16,6 +16,10 @@ CORPORA = {
     "tuning": Path(__file__).resolve().parent.parent / "tests" / "policy" / "corpus.jsonl",
     "held-out": Path(__file__).resolve().parent.parent / "tests" / "policy"
     / "corpus_heldout.jsonl",
+    "held-out-2": Path(__file__).resolve().parent.parent / "tests" / "policy"
+    / "corpus_heldout2.jsonl",
+    "held-out-3": Path(__file__).resolve().parent.parent / "tests" / "policy"
+    / "corpus_heldout3.jsonl",
 }
 
 

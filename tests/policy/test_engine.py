@@ -134,3 +134,23 @@ def test_verdict_feeds_policy_violation() -> None:
 def test_empty_and_whitespace_text() -> None:
     assert check("").allowed
     assert check("   \n").allowed
+
+
+def test_the_documented_example() -> None:
+    v = check("Your order #4410 was delivered. Use code THANKS10 for 10% off your next order!")
+    assert [str(r) for r in v.reasons][:2] == [
+        "[coupon.en] coupon, voucher or promo code: 'Use code THANKS10' at 32",
+        "[discount.percent] percentage price cut ('-30 %', '50% off', 'up to 50%'): '10% off' "
+        "at 54",
+    ]
+    assert (v.allowed, v.category, v.lang) == (False, "marketing", "en")
+
+
+def test_exported_names() -> None:
+    import notifybot.policy as policy
+
+    assert sorted(policy.__all__) == sorted([
+        "LANGUAGES", "Category", "Normalised", "PolicyEngine", "Reason", "UnsupportedLanguage",
+        "Verdict", "check", "detect_language",
+    ])
+    assert policy.detect_language("¿Dónde está tu pedido? Ya ha salido.") == "es"

@@ -26,11 +26,11 @@ def test_findings_have_line_column_and_source_text() -> None:
     )
     findings = lint_template_source(source)
     first = findings[0]
-    assert first == LintFinding(3, 19, "discount.percent", first.message, "{{ pct }}% off")
+    assert first == LintFinding(3, 13, "discount.percent", first.message, "Enjoy {{ pct }}%")
     lines = source.splitlines()
     for f in findings:
         assert lines[f.line - 1][f.column - 1 :].startswith(f.matched)
-    assert str(first).startswith("3:19: [discount.percent]")
+    assert str(first).startswith("3:13: [discount.percent]")
 
 
 def test_comments_and_variables_cannot_hide_or_cause_findings() -> None:

@@ -30,9 +30,17 @@ _SELLING_LABEL = re.compile(fold_pattern(
 ))
 
 
+#: Promotional nouns anywhere in a label ("See today's deals", "Voir les bons plans").
+_PROMO_NOUN = re.compile(fold_pattern(
+    r"\b(?:deals?|offers?|sale|promos?|promotions?|bons plans|soldes|chollos|ofertas|rebajas"
+    r"|descuentos?|promociones|novedades|nouveautés|new arrivals|best ?sellers|coupons?|cupones"
+    r"|discounts?|réductions?|bargains?|gifts?|cadeaux?|regalos?)\b"
+))
+
+
 def selling_label(skeleton: str) -> tuple[int, int] | None:
     """The span of the whole label (stripped) when it opens with a selling call-to-action."""
-    if _SELLING_LABEL.match(skeleton) is None:
+    if _SELLING_LABEL.match(skeleton) is None and _PROMO_NOUN.search(skeleton) is None:
         return None
     start = len(skeleton) - len(skeleton.lstrip())
     return (start, max(len(skeleton.rstrip()), start + 1))

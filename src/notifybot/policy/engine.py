@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
 from notifybot.policy.buttons import selling_label
+from notifybot.policy.cues import combined_cues
 from notifybot.policy.lang import LANGUAGES, language_of
 from notifybot.policy.normalise import Normalised, fold_word, normalise
 from notifybot.policy.rule import RuleBook, skeleton_tokens
@@ -40,9 +42,12 @@ class UnsupportedLanguage(ConfigurationError):
 class PolicyEngine:
     """A configured checker (rules and languages); :func:`check` uses the default one."""
 
-    def __init__(self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES) -> None:
+    def __init__(
+        self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True
+    ) -> None:
         self.book = book
         self.languages = frozenset(languages)
+        self.cues = cues
 
     def check(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
@@ -52,11 +57,11 @@ class PolicyEngine:
             lang = self._language(lang)
         norm = normalise(text)
         tokens = set(skeleton_tokens(norm.text))
-        reasons = self._scan(text, norm, tokens, "text")
-        for i, label in enumerate(buttons):
-            reasons.extend(self._button(label, f"button {i}"))
         if lang is None:
             lang = language_of(tokens)
+        reasons = self._scan(text, norm, tokens, "text", lang)
+        for i, label in enumerate(buttons):
+            reasons.extend(self._button(label, f"button {i}", lang))
         if reasons:
             return Verdict(False, "marketing", tuple(reasons), lang)
         return Verdict(True, "utility", (), lang)
@@ -70,11 +75,14 @@ class PolicyEngine:
         return primary
 
     def _scan(
-        self, original: str, norm: Normalised, tokens: set[bytes], field: str
+        self, original: str, norm: Normalised, tokens: set[bytes], field: str,
+        lang: str | None = None, *, cues: bool = True,
     ) -> list[Reason]:
         reasons: list[Reason] = []
         spans: dict[str, list[tuple[int, int]]] = {}
-        for rule, start, end in self.book.scan(norm.text, tokens):
+        found = chain(self.book.scan(norm.text, tokens, lang),
+                      combined_cues(norm.text, tokens, lang) if self.cues and cues else ())
+        for rule, start, end in found:
             taken = spans.setdefault(rule.rule_id, [])
             if len(taken) >= _MAX_PER_RULE or any(a < end and start < b for a, b in taken):
                 continue
@@ -91,9 +99,9 @@ class PolicyEngine:
         reasons.sort(key=lambda r: r.span)
         return reasons
 
-    def _button(self, label: str, field: str) -> list[Reason]:
+    def _button(self, label: str, field: str, lang: str | None) -> list[Reason]:
         norm = normalise(label)
-        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field)
+        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field, lang, cues=False)
         span = selling_label(norm.text)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",

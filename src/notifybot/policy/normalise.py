@@ -65,7 +65,10 @@ _TABLE_RANGES = (
     (0xFF00, 0xFFF0), (0x1D400, 0x1D800), (0x1F100, 0x1F1E6),
 )
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_URL_REST = re.compile(r"[^\s<>\"']+")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*$")
+#: A word of 1-3 letters then 3+ digits ("ba117", "ezy8012") is a flight or reference number.
+_CODE = re.compile(r"[a-z]{1,3}[0-9]{3,}")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _SEP_RUN = re.compile(r"\x00+")
 _DIGIT_RUN = re.compile(r"[0-9]+")
@@ -123,6 +126,37 @@ def _build_table() -> dict[int, str]:
 
 
 _TABLE = _build_table()
+
+
+def _build_latin1() -> bytes:
+    """A 256-byte table folding Latin-1 text to its skeleton; 0 marks "needs the slow path"."""
+    out = bytearray()
+    for b in range(256):
+        folded = chr(b) if b < 128 else fold_char(chr(b))
+        out.append(ord(folded) if len(folded) == 1 and folded != _SEP and folded.isascii() else 0)
+    return bytes(out)
+
+
+_LATIN1 = _build_latin1()
+#: Frequent non-Latin-1 characters with a one-character skeleton, replaced before encoding.
+_COMMON = (
+    *((c, _CONFUSABLES[c]) for c in "€’‘“”–—…"),
+    ("\u202f", " "), ("\u2009", " "), ("\u2011", "-"),
+)
+
+
+def _fold_latin1(lowered: str) -> str | None:
+    """The 1:1 skeleton of a lower-cased mostly-Latin-1 text, or None if it needs more."""
+    for char, folded in _COMMON:
+        if char in lowered:
+            lowered = lowered.replace(char, folded)
+    try:
+        raw = lowered.encode("latin-1").translate(_LATIN1)
+    except UnicodeEncodeError:
+        return None
+    if 0 in raw and "\x00" not in lowered:
+        return None
+    return raw.decode("ascii")
 
 
 def _fold1(m: re.Match[str]) -> str:
@@ -239,6 +273,8 @@ def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
         if cls.count(b"a", start, end) < 2:
             continue  # "3a", "2x1": a seat or a quantity, not a disguised word
         word = folded[start:end]
+        if _CODE.fullmatch(word):
+            continue
         plain = _unleet_word(word)
         if plain != word:
             pieces += (folded[done:start], plain)
@@ -269,6 +305,24 @@ def _spaced_runs(folded: str, cls: bytes) -> list[tuple[int, int]]:
     return runs
 
 
+def _url_spans(folded: str) -> list[tuple[int, int]]:
+    """Spans of links (``scheme://...`` or ``www....``) in a lower-cased text."""
+    spans: list[tuple[int, int]] = []
+    for marker in ("://", "www."):
+        pos = folded.find(marker)
+        while pos >= 0:
+            start = pos
+            if marker == "://":
+                scheme = _SCHEME.search(folded, max(0, pos - 12), pos)
+                start = scheme.start() if scheme else pos
+            m = _URL_REST.match(folded, pos)
+            end = m.end() if m else pos + len(marker)
+            if not any(a <= start < b for a, b in spans):
+                spans.append((start, end))
+            pos = folded.find(marker, end)
+    return sorted(spans)
+
+
 def normalise(text: str) -> Normalised:
     """The skeleton of ``text`` (see the module docstring) with its map to the original."""
     index: list[int] | None = None
@@ -276,15 +330,19 @@ def normalise(text: str) -> Normalised:
         folded = text.lower()
     else:
         # lower() first (only U+0130 lower-cases to two characters), then a 1:1 fold.
-        folded = _NON_ASCII_CHAR.sub(_fold1, text.replace("\u0130", "I").lower())
-        if not folded.isascii():
-            folded, index = _slow_fold(text, folded)
+        lowered = text.replace("\u0130", "I").lower()
+        fast = _fold_latin1(lowered)
+        if fast is not None:
+            folded = fast
+        else:
+            folded = _NON_ASCII_CHAR.sub(_fold1, lowered)
+            if not folded.isascii():
+                folded, index = _slow_fold(text, folded)
     urls: list[tuple[int, int]] = []
     if "://" in folded or "www." in folded:
         pieces: list[str] = []
         done = 0
-        for m in _URL.finditer(folded):
-            start, end = m.span()
+        for start, end in _url_spans(folded):
             urls.append((start, end) if index is None else (index[start], index[end - 1] + 1))
             pieces += (folded[done:start], " " * (end - start))
             done = end

@@ -24,9 +24,11 @@ import attrs
 
 from notifybot.policy.normalise import fold_pattern, fold_word
 
-_UNLESS_WINDOW = 60
+_UNLESS_WINDOW = 40
+_WORD_START = re.compile(r"\b[a-z0-9]")
 _MAX_EXPANSIONS = 4096
 _WORD = re.compile(r"[a-z0-9]+")
+_TWO_WORDS = re.compile(r"([a-z0-9]+)[^a-z0-9]+([a-z0-9]+)[^a-z0-9]")
 _TOKEN_TABLE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
 
 
@@ -35,7 +37,8 @@ class Rule:
     """A wording rule.
 
     ``anchors`` lists, for each word a match can start with, the other words the match needs
-    and the pattern tried there (anchored rules); ``triggers`` lists the words (or ``%``)
+    (all of), the words that can follow it (one of, when known) and the pattern tried there
+    (anchored rules); ``triggers`` lists the words (or ``%``)
     around which ``pattern`` is searched, ``back`` characters before and ``ahead`` after
     (windowed rules).
     """
@@ -43,21 +46,37 @@ class Rule:
     rule_id: str
     message: str
     pattern: re.Pattern[str]
-    anchors: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = ()
+    anchors: tuple[tuple[str, frozenset[str], frozenset[str], re.Pattern[str]], ...] = ()
     triggers: tuple[str, ...] = ()
     back: int = 0
     ahead: int = 0
     unless: re.Pattern[str] | None = None
+    #: Languages in which the rule is not tried (Spanish "sale" means "leaves").
+    not_in: frozenset[str] = frozenset()
+    #: Benign phrasings by the word they start with (``None``: unknown, try ``unless`` anywhere).
+    unless_words: dict[str, re.Pattern[str]] | None = attrs.field(
+        default=None, eq=False, hash=False
+    )
 
     def benign(self, skeleton: str, start: int, end: int) -> bool:
         """Whether the match ``[start, end)`` lies inside a benign phrasing."""
         if self.unless is None:
             return False
-        lo = max(0, start - _UNLESS_WINDOW)
-        return any(
-            b.start() <= start and b.end() >= end
-            for b in self.unless.finditer(skeleton, lo, end + _UNLESS_WINDOW)
-        )
+        starts = self.unless_words
+        for word in _WORD_START.finditer(skeleton, max(0, start - _UNLESS_WINDOW), start + 1):
+            at = word.start()
+            if starts is None:
+                pattern = self.unless
+            else:
+                whole = _WORD.match(skeleton, at)
+                found = starts.get(whole[0]) if whole is not None else None
+                if found is None:
+                    continue
+                pattern = found
+            benign = pattern.match(skeleton, at, end + 2 * _UNLESS_WINDOW)
+            if benign is not None and benign.end() >= end:
+                return True
+        return False
 
     def scan(self, skeleton: str) -> Iterator[tuple[int, int]]:
         """Every span this rule reports on a whole skeleton (slow; for tests and tools)."""
@@ -66,20 +85,26 @@ class Rule:
                 yield m.span()
 
 
-def rule(rule_id: str, message: str, *patterns: str, unless: str | None = None) -> Rule:
+def rule(
+    rule_id: str, message: str, *patterns: str, unless: str | None = None, not_in: str = ""
+) -> Rule:
     """An anchored rule: every alternative of every pattern must start with a word."""
-    by_word: dict[tuple[str, frozenset[str]], list[str]] = {}
+    by_word: dict[tuple[str, frozenset[str], frozenset[str]], list[str]] = {}
     for p in patterns:
         for alt in _split_top(fold_pattern(p)):
             needs = required_words(alt)
-            for w in first_words(alt, rule_id):
-                by_word.setdefault((w, needs - {w}), []).append(alt)
+            firsts = first_words(alt, rule_id)
+            seconds = second_words(alt, rule_id)
+            for w in firsts:
+                any_of = seconds.get(w) or frozenset()
+                by_word.setdefault((w, needs - {w}, any_of), []).append(alt)
     anchors = tuple(
-        (w, needs, re.compile("|".join(f"(?:{a})" for a in alts)))
-        for (w, needs), alts in by_word.items()
+        (w, needs, any_of, re.compile("|".join(f"(?:{a})" for a in alts)))
+        for (w, needs, any_of), alts in by_word.items()
     )
     return Rule(rule_id, message, _compile(patterns), anchors=anchors,
-                unless=_compile((unless,)) if unless else None)
+                unless=_compile((unless,)) if unless else None, not_in=frozenset(not_in.split()),
+                unless_words=_starts(unless))
 
 
 def windowed(
@@ -92,7 +117,21 @@ def windowed(
         if w != "%" and not _WORD.fullmatch(w):
             raise ValueError(f"rule {rule_id}: trigger {w!r} is not a single word")
     return Rule(rule_id, message, _compile(patterns), triggers=words, back=back, ahead=ahead,
-                unless=_compile((unless,)) if unless else None)
+                unless=_compile((unless,)) if unless else None, unless_words=_starts(unless))
+
+
+def _starts(unless: str | None) -> dict[str, re.Pattern[str]] | None:
+    """Benign phrasings indexed by first word, or None when some first word cannot be read."""
+    if not unless:
+        return None
+    by_word: dict[str, list[str]] = {}
+    try:
+        for alt in _split_top(fold_pattern(unless)):
+            for w in first_words(alt):
+                by_word.setdefault(w, []).append(alt)
+    except ValueError:
+        return None
+    return {w: re.compile("|".join(f"(?:{a})" for a in alts)) for w, alts in by_word.items()}
 
 
 def _compile(patterns: Iterable[str | None]) -> re.Pattern[str]:
@@ -110,64 +149,73 @@ class RuleBook:
             raise ValueError(f"duplicate rule ids: {dupes}")
         index: dict[str, list[_Entry]] = {}
         for r in self.rules:
-            for w, needs, pattern in r.anchors:
-                index.setdefault(w, []).append((r, pattern, frozenset(n.encode() for n in needs)))
+            for w, needs, any_of, pattern in r.anchors:
+                index.setdefault(w, []).append((r, pattern, _encode(needs), _encode(any_of)))
             for w in r.triggers:
-                index.setdefault(w, []).append((r, None, frozenset()))
+                index.setdefault(w, []).append((r, None, frozenset(), frozenset()))
         self._percent = tuple(index.pop("%", ()))
         self._index = {w.encode(): (_finder(w), tuple(entries)) for w, entries in index.items()}
         self._words = frozenset(self._index)
 
     def scan(
-        self, skeleton: str, tokens: set[bytes] | None = None
-    ) -> Iterator[tuple[Rule, int, int]]:
+        self, skeleton: str, tokens: set[bytes] | None = None, lang: str | None = None
+    ) -> list[tuple[Rule, int, int]]:
         """Every (rule, start, end) reported on ``skeleton``, each span once per rule.
 
-        ``tokens`` is the set of the skeleton's words (:func:`skeleton_tokens`), if known.
+        ``tokens`` is the set of the skeleton's words (:func:`skeleton_tokens`), if known;
+        rules excluded for ``lang`` are skipped.
         """
         if tokens is None:
             tokens = set(skeleton_tokens(skeleton))
-        seen: set[tuple[str, int, int]] = set()
+        found: list[tuple[Rule, int, int]] = []
+        index = self._index
         for key in self._words.intersection(tokens):
-            finder, entries = self._index[key]
-            live = [(r, p) for r, p, needs in entries if needs <= tokens]
+            finder, entries = index[key]
+            live = [(r, p) for r, p, needs, any_of in entries
+                    if needs <= tokens and (not any_of or not any_of.isdisjoint(tokens))
+                    and lang not in r.not_in]
             if not live:
                 continue
             for occurrence in finder.finditer(skeleton):
                 pos = occurrence.start()
                 for r, anchored in live:
-                    yield from _try(r, anchored, skeleton, pos, len(key), seen)
+                    if anchored is not None:
+                        m = anchored.match(skeleton, pos)
+                    else:
+                        m = r.pattern.search(skeleton, max(0, pos - r.back),
+                                             pos + len(key) + r.ahead)
+                    if m is not None and m.end() > m.start():
+                        found.append((r, m.start(), m.end()))
         if self._percent and "%" in skeleton:
             pos = skeleton.find("%")
             while pos >= 0:
-                for r, _, _ in self._percent:
-                    yield from _try(r, None, skeleton, pos, 1, seen)
+                for r, _, _, _ in self._percent:
+                    m = r.pattern.search(skeleton, max(0, pos - r.back), pos + 1 + r.ahead)
+                    if m is not None and m.end() > m.start():
+                        found.append((r, m.start(), m.end()))
                 pos = skeleton.find("%", pos + 1)
+        if not found:
+            return found
+        seen: set[tuple[str, int, int]] = set()
+        kept: list[tuple[Rule, int, int]] = []
+        for r, start, end in sorted(found, key=lambda f: (f[1], f[2])):
+            key3 = (r.rule_id, start, end)
+            if key3 not in seen and not r.benign(skeleton, start, end):
+                seen.add(key3)
+                kept.append((r, start, end))
+        return kept
 
 
-_Entry = tuple[Rule, re.Pattern[str] | None, frozenset[bytes]]
+_Entry = tuple[Rule, re.Pattern[str] | None, frozenset[bytes], frozenset[bytes]]
+
+
+def _encode(words: frozenset[str]) -> frozenset[bytes]:
+    return frozenset(w.encode() for w in words)
 
 
 def skeleton_tokens(skeleton: str) -> list[bytes]:
     """The words of an (ASCII) skeleton, as bytes."""
     return skeleton.encode("ascii", "replace").translate(_TOKEN_TABLE).split()
-
-
-def _try(
-    r: Rule, anchored: re.Pattern[str] | None, skeleton: str, pos: int, width: int,
-    seen: set[tuple[str, int, int]],
-) -> Iterator[tuple[Rule, int, int]]:
-    if anchored is not None:
-        m = anchored.match(skeleton, pos)
-    else:
-        m = r.pattern.search(skeleton, max(0, pos - r.back), pos + width + r.ahead)
-    if m is None or m.end() == m.start():
-        return
-    key = (r.rule_id, m.start(), m.end())
-    if key in seen or r.benign(skeleton, m.start(), m.end()):
-        return
-    seen.add(key)
-    yield r, m.start(), m.end()
 
 
 def _finder(word: str) -> re.Pattern[str]:
@@ -241,6 +289,30 @@ def first_words(pattern: str, rule_id: str = "?") -> set[str]:
     return words
 
 
+def second_words(pattern: str, rule_id: str = "?") -> dict[str, frozenset[str] | None]:
+    """For each first word of ``pattern``, the words that can follow it (None: unknown)."""
+    out: dict[str, frozenset[str] | None] = {}
+    try:
+        expansions = _expand(pattern, 0, len(pattern), words=2)
+    except ValueError:
+        return dict.fromkeys(first_words(pattern, rule_id))
+    for text, end in expansions:
+        first = _WORD.match(text)
+        if first is None:
+            continue
+        m = _TWO_WORDS.match(text)
+        rest = _WORD.findall(text)
+        if m is not None:
+            second: str | None = m[2]
+        elif end != "open" and len(rest) == 2 and text[-1:].isalnum():
+            second = rest[1]
+        else:
+            second = None
+        known = out.get(first[0], frozenset())
+        out[first[0]] = None if second is None or known is None else known | {second}
+    return out
+
+
 def _split_top(pattern: str, start: int = 0, stop: int | None = None) -> list[str]:
     """Split ``pattern[start:stop]`` on its top-level ``|``."""
     stop = len(pattern) if stop is None else stop
@@ -290,14 +362,22 @@ def _close(pattern: str, i: int) -> int:
     raise ValueError(f"unbalanced group in {pattern!r}")
 
 
-def _expand(pattern: str, start: int, stop: int) -> list[_Exp]:
+def _expand(pattern: str, start: int, stop: int, words: int = 1) -> list[_Exp]:
     out: list[_Exp] = []
     for alt in _split_top(pattern, start, stop):
-        out.extend(_expand_seq(alt))
+        out.extend(_expand_seq(alt, words))
     return out
 
 
-def _atom(seq: str, i: int) -> tuple[list[_Exp] | None, int]:
+def _complete(text: str, words: int) -> bool:
+    """Whether ``text`` holds ``words`` whole words, each followed by a non-word character."""
+    if words == 1:
+        m = _WORD.match(text)
+        return m is not None and len(m[0]) < len(text)
+    return _TWO_WORDS.match(text) is not None
+
+
+def _atom(seq: str, i: int, words: int = 1) -> tuple[list[_Exp] | None, int]:
     """Read one atom at ``seq[i]``: its expansions (``None`` if zero-width) and the next index."""
     c = seq[i]
     if c == "\\":
@@ -321,7 +401,7 @@ def _atom(seq: str, i: int) -> tuple[list[_Exp] | None, int]:
         if seq.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
             return None, j + 1
         inner = i + 3 if seq.startswith("(?:", i) else i + 1
-        return _expand(seq, inner, j), j + 1
+        return _expand(seq, inner, j, words), j + 1
     if c == ".":
         return [("", "open")], i + 1
     if c in "^$":
@@ -329,12 +409,12 @@ def _atom(seq: str, i: int) -> tuple[list[_Exp] | None, int]:
     return [(c, None)], i + 1
 
 
-def _expand_seq(seq: str) -> list[_Exp]:
+def _expand_seq(seq: str, words: int = 1) -> list[_Exp]:
     done: list[_Exp] = []
     live = [""]
     i = 0
     while i < len(seq) and live:
-        atom, i = _atom(seq, i)
+        atom, i = _atom(seq, i, words)
         quant = seq[i] if i < len(seq) else ""
         if quant and quant in "?*+{":
             if quant == "{":
@@ -358,11 +438,13 @@ def _expand_seq(seq: str) -> list[_Exp]:
         for prefix in live:
             for text, end in atom:
                 if end == "boundary":  # \b: ends a word already begun, else zero-width
-                    (done.append((prefix, "word-end")) if prefix else nxt.append(prefix))
+                    if prefix and len(_WORD.findall(prefix)) >= words:
+                        done.append((prefix, "word-end"))
+                    else:
+                        nxt.append(prefix)
                     continue
                 joined = prefix + text
-                m = _WORD.match(joined)
-                if end is not None or (m is not None and len(m[0]) < len(joined)):
+                if end is not None or _complete(joined, words):
                     done.append((joined, end or "word-end"))
                 else:
                     nxt.append(joined)

@@ -6,15 +6,18 @@ from notifybot.policy.rule import Rule, rule
 
 _M = r"(?:[$E]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[$E]|eur\b|euros?\b|usd\b|dollars?\b))"
 _NEXT = r"(?:order|purchase|ride|trip|booking|visit|stay|delivery|rental|flight|shop|appointment)"
-_FREE_OK = (
+#: Benign uses of "free" (also used by the combined cues).
+FREE_OK = (
     r"free of charge|feel free|toll[- ]?free|free ?phone"
     r"|(?:gluten|sugar|dairy|nut|lactose|alcohol|fat|smoke|smoking|hands|duty|tax|interest|fee"
     r"|cash|care|hassle|worry|stress|contact|scent|fragrance|plastic|cruelty|commission)[- ]?free"
     r"(?: \w+)?"
     r"|free (?:cancell?ation|rebooking|rebook|of charge|parking|wi-?fi|internet|to (?:reply|contact"
     r"|call|ask|change|cancel|reschedule|rebook|return)|changes?|date change|seat selection)"
-    r"|(?:rebook|change|cancel|reschedule|replace|repair|return)(?:\w+)? (?:\w+ )?(?:for|at no cost"
+    r"|(?:rebook(?:ed|ing)?|change[ds]?|changing|cancel(?:led|ed|ling)?|reschedul(?:e|ed|ing)"
+    r"|replace[ds]?|repair(?:ed)?|return(?:ed)?) (?:\w+ )?(?:for|at no cost"
     r" and) free|for free (?:until|up to|before|within)"
+    r"|free trial (?:ends|ended|expires|expired|will end|is ending|has ended|period ends)"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -29,7 +32,8 @@ RULES: tuple[Rule, ...] = (
         r"\bdiscount(?:s|ed)?\b",
         unless=r"(?:after|including|incl\.?|less|minus|with) (?:the |your |a |an )?(?:\d+\s?% |"
         + _M + r" )?(?:\w+ )?discount|discounts? (?:was |were |has been |have been )?applied"
-        r"|discount\s?:|discount (?:of|was|has been) (?:-|[$E\d])",
+        r"|discount\s?:|discount (?:of|was|has been) (?:-|[$E\d])"
+        r"|discount\b[^!?\n]{0,40}(?:has been|was|were|have been) applied",
     ),
     rule(
         "coupon.en", "coupon, voucher or promo code",
@@ -50,6 +54,7 @@ RULES: tuple[Rule, ...] = (
         r"|store-wide|storewide|weekend|members'?|vip|private) (?:sales|event)\b",
         r"\bclearance\b", r"\bblack ?friday\b", r"\bcyber ?monday\b", r"\bboxing day\b",
         r"\bprime day\b",
+        not_in="es",
         unless=r"sale (?:receipt|tax|number|price paid)"
         # Spanish "sale" is "leaves": "tu vuelo sale de la puerta 4", "el tren sale a las 9".
         r"|sale (?:de|del|a|al|ahora|por|hacia|mañana|hoy|esta|este|el|la|los|las|en|desde|con"
@@ -68,9 +73,29 @@ RULES: tuple[Rule, ...] = (
         r"\blowest prices?\b", r"\bprice drops?\b", r"\bprices? slashed\b", r"\bslashed prices\b",
         r"\bhalf[- ]price\b", r"\bbogo\b", r"\bbuy one,? get one\b",
         r"\bbuy (?:\w+ ){1,2}get (?:\w+ ){1,2}(?:free|half)",
-        r"\bfor\b(?<=\d for|\d-for)[- ]\d\b", r"\btwo for one\b",
+        r"\b2[- ]for[- ]1\b", r"\b3[- ]for[- ]2\b", r"\btwo for one\b",
         r"\bfor the price of (?:one|1|two|2)\b",
         r"\boffer (?:just )?for you\b",
+        r"\b(?:weekend|daily|lunch|dinner|brunch|today'?s|midweek|holiday|summer|winter|monday"
+        r"|tuesday|wednesday|thursday|friday|saturday|sunday|student|family|happy hour)"
+        r" specials?\b",
+        r"\bstarts? (?:from|at) [$E]\s?\d", r"\bask (?:us )?about our\b",
+        r"\b(?:now|fares?|prices?|flights?|tickets?|rooms?|plans?|trips?|stays?|hotels?|deals?"
+        r"|offers?|returns?) from [$E]\s?\d", r"\bstarting (?:at|from) [$E\d]",
+        r"\bas (?:low|little) as\b", r"\bfor (?:only|just) [$E\d]",
+        r"\b(?:is|are) on us\b", r"\bs on us\b(?<='s on us)", r"\bon the house\b",
+        r"\bbuy \d+,? (?:get|pay for) \d+\b", r"\bstock up\b",
+        r"\band save\b(?! (?:your|the|this|it|a copy|them|changes))",
+        r"\bpay less\b", r"\bnew (?:subscribers|customers|members|users) only\b",
+        r"\bmonths? of (?:premium|plus|pro|unlimited)\b(?! (?:has|have|was|were|is) )",
+        r"\bjust for you\s?[:!]", r"\bpersonali[sz]ed (?:selection|picks|recommendations)\b",
+        r"\bpicked by our team\b", r"\b(?:big|exciting) news\b",
+        r"\b(?:we|our \w+) now (?:deliver|delivers|ship|ships|offer|offers)\b",
+        r"\bbrowse (?:our|the) (?:menu|range|collection|catalog(?:ue)?|store|shop|selection)\b",
+        r"\buse (?:it|them|your credit|your points) (?:on|for|towards) (?:your )?next\b",
+        r"\bprices?\b[^.!?\n]{0,50}\b(?:just )?(?:dropped|fell|slashed|cut|lowered)\b",
+        r"\bearly access\b", r"\bexclusive access\b",
+        r"\b(?:new|latest|spring|summer|fall|autumn|winter|holiday) drop\b",
         r"\b(?:check out|see|shop|discover|explore|browse) (?:our|the|all|these|today'?s) "
         r"(?:latest |new |best |top |hot )?(?:offers|deals|best[- ]?sellers|products|range"
         r"|collection|styles|catalog(?:ue)?)\b",
@@ -81,11 +106,13 @@ RULES: tuple[Rule, ...] = (
         r"\bfree (?:gifts?|shipping|delivery|deliveries|trial|samples?|months?|weeks?|drinks?"
         r"|desserts?|coffee|rides?|meals?|items?|tote|bag|upgrades?|appetizers?|starters?|sides?"
         r"|pizzas?|burgers?|access|spins?|credit|bonus|tickets?|entry|class|lessons?|sessions?"
-        r"|returns? on|stuff|goodies|cookies?|fries|snacks?|treats?|night|nights)\b",
+        r"|returns? on|stuff|goodies|cookies?|fries|snacks?|treats?|night|nights|slices?|cakes?"
+        r"|cups?|scoops?|donuts?|pastry|pastries|croissants?|beers?|glass|bottle|haircut|wash"
+        r"|car wash|manicure|check-?up|month of|year of|membership|subscription|gift card)\b",
         r"\b(?:get|claim|grab|unlock|win|earn|enjoy|score|snag|try)\b(?:\s+\S+){0,4}?\s+free\b",
         r"\bfreebies?\b", r"\bfree for (?:\d+|a|one|two|three) (?:days?|weeks?|months?|year)\b",
         r"\b(?:one|two|three|four|five|ten) free\b", r"\bfree\b(?<=\d free)",
-        unless=_FREE_OK,
+        unless=FREE_OK,
     ),
     rule(
         "gift.en", "gift, prize draw or giveaway",
@@ -143,10 +170,17 @@ RULES: tuple[Rule, ...] = (
         r"\bstill thinking (?:about|it over)\b", r"\blong time no see\b",
     ),
     rule(
+        "browse-abandonment.en", "reminder of products the customer looked at",
+        r"\b(?:you|you'?ve) (?:viewed|looked at|browsed|were looking at|liked|saved)\b",
+        r"\bpick up where you left off\b", r"\bback in your size\b",
+        r"\b(?:we|you can) also (?:do|offer|sell|cover|insure|provide)\b",
+        r"\bwith our partners?\b",
+    ),
+    rule(
         "abandoned-cart.en", "abandoned-cart reminder",
         r"\b(?:left|forgot|forgotten) (?:something|some ?things|items?|it|them) (?:in|behind)",
-        r"\b(?:your|the) (?:shopping )?(?:cart|basket|bag) is (?:waiting|still|about)\b",
-        r"\b(?:in|from) your (?:shopping )?(?:cart|basket)\b",
+        r"\b(?:cart|basket) is (?:waiting|still|about)\b",
+        r"\bcart\b(?<=your cart)", r"\bbasket\b(?<=your basket)",
         r"\b(?:forgot|forget) something\b", r"\bcomplete your (?:purchase|checkout)\b",
     ),
     rule(
@@ -162,7 +196,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:almost|nearly) (?:sold out|gone)\b", r"\bselling fast\b",
         r"\bbefore (?:it|they) (?:sells? out|(?:is|are|'s|'re) gone)\b",
         r"\bbefore (?:it'?s|they'?re) gone\b",
-        r"\bact (?:now|fast)\b", r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
+        r"\bact (?:now|fast)\b", r"\bfilling up fast\b", r"\bgoing fast\b",
+        r"\bsecure yours\b", r"\bwon'?t last(?: long)?\b", r"\bselling out\b",
+        r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
     ),
     rule(
         "save.en", "savings pitch",
@@ -183,6 +219,11 @@ RULES: tuple[Rule, ...] = (
         r"\bbe the first to (?:try|see|get|discover|know|shop)\b",
         r"\bnow available (?:in (?:store|stores|all stores)|online)\b",
         r"\bsee what'?s new\b", r"\blaunch (?:offer|price|deal)\b",
+        r"\b(?:spring|summer|autumn|fall|winter|the holidays|holiday season|christmas)"
+        r" (?:is|are) (?:here|coming|back)\b",
+        r"\brefresh your (?:wardrobe|look|style|home|space)\b",
+        r"\b(?:tap|click|reply) (?:here )?to (?:re-?order|order again|buy again)\b",
+        r"\byour favou?rites are (?:waiting|back)\b", r"\bsomething special for you\b",
         unless=r"(?:moved|changed|relocated|transferred) to (?:our|the|a) new (?:location|branch"
         r"|store|shop)|(?:address|directions) (?:of|to) (?:our|the) new (?:location|branch|store)",
     ),
@@ -213,6 +254,13 @@ RULES: tuple[Rule, ...] = (
         r"\bredeem (?:your )?(?:points|miles|rewards) (?:now|today)\b",
         r"\b(?:members?|vip)[- ]only\b", r"\bmember(?:s'?)? (?:deals|prices|offers|discounts?)\b",
         r"\bexclusive (?:member|vip|members)\b",
+    ),
+    rule(
+        "greeting.en", "greeting or treat unrelated to a transaction",
+        r"\bhappy (?:birthday|anniversary|holidays|new year|mother'?s day|father'?s day"
+        r"|valentine'?s)\b", r"\bmerry christmas\b", r"\bseason'?s greetings\b",
+        r"\b(?:a |your )?(?:treat|surprise|gift|reward|something special) (?:is )?(?:waiting|"
+        r"awaits) (?:for )?you\b",
     ),
     rule(
         "survey-reward.en", "survey or review with a reward",

@@ -7,6 +7,21 @@ from notifybot.policy.rule import Rule, rule, windowed
 _M = r"(?:[$E]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[$E]|eur\b|euros?\b))"
 _COMPRA = r"(?:pedido|compra|viaje|reserva|estancia|visita|entrega|alquiler|carrera|cita)"
 
+#: Benign uses of "free" (also used by the combined cues).
+FREE_OK = (
+    r"(?:llama|llamada|llamar|número|teléfono|línea|atención) (?:\w+ )?gratis"
+    r"|gratis al \d|(?:cambiar|cancelar|modificar)(?:lo|la)? gratis"
+    r"|(?:cancelación|cambio|modificación|llamada|número|línea|aparcamiento|parking|wifi"
+    r"|reparación|sustitución|devolución|asistencia|autobús|lanzadera|traslado|transporte"
+    r"|desayuno|servicio de (?:traslado|lanzadera))(?: es)? gratuit[oa]s?"
+    r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit"
+    r"|(?:cambios|cancelaciones|modificaciones) gratuit[oa]s"
+    r"|(?:reparad[oa]|sustituid[oa]|cambiad[oa]|enviad[oa]|devuelt[oa]) gratis"
+    r"|gratis (?:en|por|bajo) garantía"
+    r"|(?:prueba|periodo de prueba) gratuit[oa] (?:termina|finaliza|acaba|caduca|ha terminado"
+    r"|terminará)"
+)
+
 RULES: tuple[Rule, ...] = (
     rule(
         "discount.es", "descuento o rebaja ofrecidos",
@@ -14,8 +29,9 @@ RULES: tuple[Rule, ...] = (
 r"\bmitad de precio\b",
         r"\bprecios? (?:especial(?:es)?|rebajados?|increíbles?|mínimos?|de locura"
         r"|de lanzamiento|de oferta)\b",
-        unless=r"(?:se ha aplicado|aplicamos|hemos aplicado|con el|incluye el) (?:un |el )?"
-        r"(?:\d+\s?% de )?descuento|descuento (?:ya )?aplicado|ahorra(?:r)? tiempo",
+        unless=r"(?:se ha aplicado|se aplicó|aplicamos|hemos aplicado|con el|incluye el) (?:un |el "
+        r"|tu |su )?(?:\d+\s?% de )?descuento|descuento (?:ya )?aplicado|ahorra(?:r)? tiempo"
+        r"|descuento\b[^!?\n]{0,40}(?:se ha aplicado|ha sido aplicado|aplicado)",
     ),
     windowed(
         "discount.es.next", "descuento en la próxima compra",
@@ -34,7 +50,7 @@ r"\bmitad de precio\b",
     ),
     rule(
         "sale.es", "ofertas, rebajas o liquidación",
-        r"\bofertas\b",
+        r"\bofertas\b", r"\bchollos?\b",
         r"\boferta\b(?! de (?:empleo|trabajo))(?<!tu oferta)",
         r"\bventa (?:privada|flash|especial|exclusiva)\b", r"\bliquidación\b",
         unless=r"tu oferta (?:ha sido|fue) (?:aceptada|rechazada)",
@@ -42,11 +58,7 @@ r"\bmitad de precio\b",
     rule(
         "free.es", "gratuidad promocional",
         r"\bgratis\b", r"\bgratuit[oa]s?\b", r"\bgratuitamente\b",
-        unless=r"(?:llama|llamada|llamar|número|teléfono|línea|atención) (?:\w+ )?gratis"
-        r"|gratis al \d|(?:cambiar|cancelar|modificar)(?:lo|la)? gratis"
-        r"|(?:cancelación|cambio|modificación|llamada|número|línea|aparcamiento|parking|wifi"
-        r"|reparación|sustitución|devolución|asistencia)(?: es)? gratuit[oa]s?"
-        r"|es gratuita hasta|gratuit[oa]s? hasta|(?:cancelación|cambio) (?:\w+ )?gratuit",
+        unless=FREE_OK,
     ),
     rule(
         "gift.es", "regalo, sorteo o concurso",
@@ -78,8 +90,15 @@ r"\bmitad de precio\b",
         r"\bhace (?:tiempo|mucho) que no (?:te vemos|nos visitas|vienes|pides)\b",
         r"\bvuelve (?:y|a visitarnos|pronto)\b",
         r"\b(?:tu|su) (?:carrito|cesta) (?:te|le) (?:está )?esperando\b",
-        r"\b(?:tu|su) (?:carrito|cesta) (?:sigue|todavía)\b", r"\b(?:de|en) tu (?:carrito|cesta)\b",
+        r"\b(?:tu|su) (?:carrito|cesta) (?:sigue|todavía)\b",
+        r"\bcarrito\b(?<=tu carrito)", r"\bcesta\b(?<=tu cesta)",
         r"\bolvidaste algo\b", r"\b(?:termina|completa|finaliza) tu compra\b",
+    ),
+    rule(
+        "browse-abandonment.es", "recordatorio de productos vistos o venta cruzada",
+        r"\bque (?:viste|miraste|has visto|has mirado)\b", r"\bretoma donde\b",
+        r"\btambién (?:hacemos|ofrecemos|vendemos|puedes asegurar|puedes añadir)\b",
+        r"\bcon nuestro socio\b",
     ),
     rule(
         "announcement.es", "anuncio de novedades o aperturas",
@@ -89,6 +108,10 @@ r"\bmitad de precio\b",
         r"\bpresentamos\b", r"\bacabamos de (?:abrir|lanzar)\b", r"\binauguración\b",
         r"\blanzamiento\b", r"\bya disponible en (?:tienda|tiendas|nuestras tiendas|nuestra web)\b",
         r"\bdescúbre(?:la|lo|los|las)?\b", r"\bya están? aquí\b",
+        r"\b(?:llegó|ya llegó|ha llegado|ya está aquí|ya está) (?:la primavera|el verano|el otoño"
+        r"|el invierno|la navidad)\b",
+        r"\brenueva tu (?:armario|look|estilo|casa)\b", r"\btus favoritos te esperan\b",
+        r"\btoca para volver a pedir\b", r"\balgo especial para ti\b",
         unless=r"novedades (?:de|sobre|en) (?:tu|su) (?:pedido|envío|reserva|caso|solicitud"
         r"|reclamación|cuenta|paquete)",
     ),
@@ -112,6 +135,25 @@ r"\bmitad de precio\b",
         r"\bexclusiv[oa]s? para socios\b",
     ),
     rule(
+        "greeting.es", "felicitación sin relación con una transacción",
+        r"\bfeliz (?:cumpleaños|navidad|año nuevo|aniversario)\b", r"\bfelices fiestas\b",
+        r"\b(?:regalo|sorpresa|oferta|descuento|postre|bebida|café|trozo de tarta)(?: \w+){0,3}"
+        r" te (?:está )?esperando\b",
+    ),
+    rule(
+        "price-pitch.es", "precio gancho o bajada de precio",
+        r"\bdesde \d+(?:[.,]\d+)?\s?(?:E|euros?)", r"\ba partir de \d+(?:[.,]\d+)?\s?(?:E|euros?)",
+        r"\b(?:han |ha )?bajad[oa]s? de precio\b", r"\bbaja(?:n)? de precio\b",
+        r"\bprecios? (?:más )?bajos\b",
+        r"\bespecial (?:fin de semana|verano|navidad|rebajas|san valentín|primavera)\b",
+        r"\bacceso (?:anticipado|exclusivo)\b", r"\bpaga menos\b", r"\bgran noticia\b",
+        r"\bsolo para ti\s?[:!]", r"\bsolo para nuevos (?:suscriptores|clientes|socios)\b",
+        r"\bselección (?:de \w+ )?(?:elegida|pensada) (?:para ti|por nuestro equipo)\b",
+        r"\b(?:ya|ahora) (?:reparte|repartimos|ofrecemos|abrimos)\b",
+        r"\búsal(?:o|a|os|as) en tu próxim[oa]\b", r"\bmeses de (?:premium|plus)\b",
+        r"\bcompra \d+ (?:y )?paga \d+\b", r"\bte devolvemos (?:un |el )?\d+\s?%",
+    ),
+    rule(
         "survey-reward.es", "encuesta u opinión con recompensa",
         r"\b(?:encuesta|opinión|valoración|cuestionario|reseña)\b[^.!?\n]{0,80}\b(?:sorteo|gana"
         r"|premio|cupón|descuento|regalo|vale|tarjeta regalo|llévate)\b",
@@ -123,5 +165,7 @@ r"\bmitad de precio\b",
         r"\bpor tiempo limitado\b", r"\bhasta agotar (?:existencias|stock)\b",
         r"\bse (?:están )?agot(?:an|ando)\b", r"\bantes de que se agoten\b", r"\bdate prisa\b",
         r"\bcompra ya\b", r"\bpide ya\b", r"\baprovéch(?:a|ala|alo)\b", r"\baprovecha\b",
+        r"\bplazas limitadas\b", r"\bno durarán\b",
+        r"\b(?:reserva|consigue|asegura) (?:la|el|los|las) tuy[oa]s?\b",
     ),
 )

@@ -7,6 +7,20 @@ from notifybot.policy.rule import Rule, rule, windowed
 _M = r"(?:E\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:E|eur\b|euros?\b))"
 _ACHAT = r"(?:commande|achat|course|réservation|séjour|visite|livraison|location|trajet|panier)"
 
+#: Benign uses of "free" (also used by the combined cues).
+FREE_OK = (
+    r"(?:annulation|report|modification|changement|numéro|appel|ligne|service client"
+    r"|modifications|changements|annulations"
+    r"|parking|stationnement|wi-?fi|accès wi-?fi|réacheminement|remplacement|réparation"
+    r"|retour|échange|assistance|navette) (?:est |sont )?gratuite?s?|gratuite?s? (?:jusqu'"
+    r"|avant|pour les clients|pour nos clients)|(?:réacheminée?s?|être réacheminée?s?"
+    r"|remboursée?s?|remplacée?s?|réparée?s?|échangée?s?|annuler|modifier|reporter|changer"
+    r"|réparé|renvoyé)"
+    r" gratuitement|gratuitement (?:jusqu'|avant)|est gratuit pour (?:les|nos) clients"
+    r"|(?:essai|période d'essai) gratuite? (?:se termine|prend fin|expire|a expiré|s'achève"
+    r"|se terminera)"
+)
+
 RULES: tuple[Rule, ...] = (
     rule(
         "discount.fr", "réduction ou remise proposée",
@@ -20,7 +34,7 @@ RULES: tuple[Rule, ...] = (
         r"|remise (?:du|de la|des|de votre|de vos) (?:colis|clés?|commande|véhicule|document"
         r"|dossier|chèque|bagage)|remise à (?:niveau|zéro|jour)|(?:après|avec|incluant) (?:la |"
         r"votre )?(?:remise|réduction) (?:de |appliquée)|(?:remise|réduction) (?:a été |déjà )?"
-        r"appliquée",
+        r"appliquée|(?:remise|réduction)\b[^!?\n]{0,40}(?:a été|est|déjà) (?:appliquée|déduite)",
     ),
     windowed(
         "discount.fr.next", "réduction sur le prochain achat",
@@ -60,12 +74,7 @@ RULES: tuple[Rule, ...] = (
     rule(
         "free.fr", "gratuité promotionnelle",
         r"\bgratuite?s?\b", r"\bgratuitement\b",
-        unless=r"(?:annulation|report|modification|changement|numéro|appel|ligne|service client"
-        r"|parking|stationnement|wi-?fi|accès wi-?fi|réacheminement|remplacement|réparation"
-        r"|retour|échange|assistance|navette) (?:est |sont )?gratuite?s?|gratuite?s? (?:jusqu'"
-        r"|avant|pour les clients|pour nos clients)|(?:réacheminée?s?|être réacheminée?s?"
-        r"|remboursée?s?|remplacée?s?|réparée?s?|échangée?s?|annuler|modifier|reporter|changer)"
-        r" gratuitement|gratuitement (?:jusqu'|avant)|est gratuit pour (?:les|nos) clients",
+        unless=FREE_OK,
     ),
     rule(
         "gift.fr", "cadeau, jeu-concours ou tirage au sort",
@@ -80,7 +89,7 @@ RULES: tuple[Rule, ...] = (
         r"\bpasse[rz] (?:à|en|au) (?:l'offre |la formule |l'abonnement |la classe )?(?:premium"
         r"|plus|pro|gold|illimité|supérieur|business|affaires|première|vip)\b",
         r"\bpour (?:seulement|juste|uniquement|seul) \d",
-        unless=r"surclassement[^.!?\n]{0,60}(?:est |a (?:bien )?été )?(?:confirmé|effectué"
+        unless=r"surclassement\b[^.!?\n]{0,60}(?:est |a (?:bien )?été )?(?:confirmé|effectué"
         r"|pris en compte|validé|appliqué)|(?:votre|le) passage en",
     ),
     rule(
@@ -102,15 +111,26 @@ RULES: tuple[Rule, ...] = (
         r"\bfinalisez votre (?:commande|achat)\b",
     ),
     rule(
+        "browse-abandonment.fr", "rappel de produits consultés ou vente croisée",
+        r"\bque vous avez (?:consulté|regardé|aimé|vu)e?s?\b", r"\breprenez (?:là )?où vous\b",
+        r"\bnous (?:faisons|proposons|vendons) aussi\b",
+        r"\bvous pouvez aussi (?:assurer|ajouter|réserver)\b", r"\bavec notre partenaire\b",
+    ),
+    rule(
         "announcement.fr", "annonce de nouveauté ou d'ouverture",
         r"\bnouveautés?\b", r"\bnouvelles? collections?\b",
         r"\bnouveaux? (?:magasins?|boutiques?|restaurants?|produits?|menus?|burgers?|saveurs?"
         r"|modèles?|gammes?|soins?|services?)\b",
-        r"\bnouvelles? (?:boutiques?|gammes?|cartes? des|saveurs?|adresses?|enseignes?)\b",
+        r"\bnouvelles? (?:boutiques?|gammes?|cartes?|saveurs?|adresses?|enseignes?|recettes?)\b",
         r"\bouvre ses portes\b", r"\bgrande? ouverture\b", r"\bvient d'ouvrir\b",
         r"\bouverture (?:de notre|du nouveau|de la nouvelle|de nos)\b",
         r"\bdisponibles? dès (?:maintenant|aujourd'hui) en (?:boutique|magasin)\b",
         r"\b(?:offre|prix) de lancement\b", r"\bvenez (?:nombreux|découvrir|déguster|goûter)\b",
+        r"\b(?:le printemps|l'été|l'automne|l'hiver|les fêtes|noël) (?:est|sont) (?:là|arrivée?s?"
+        r"|de retour)\b",
+        r"\brenouvelez votre (?:garde-robe|look|style|intérieur)\b",
+        r"\bvos favoris vous attendent\b", r"\btouchez pour recommander\b",
+        r"\bquelque chose de spécial pour vous\b",
         unless=r"nouvelle adresse (?:de livraison|de facturation)",
     ),
     rule(
@@ -132,6 +152,26 @@ RULES: tuple[Rule, ...] = (
         r"\bréservée?s? aux (?:membres|abonnés|clients fidèles)\b",
     ),
     rule(
+        "greeting.fr", "vœux ou attention sans lien avec une transaction",
+        r"\bjoyeux (?:anniversaire|noël)\b", r"\bbonne (?:fête|année)\b",
+        r"\bmeilleurs vœux\b",
+        r"\b(?:cadeau|surprise|offre|réduction|remise|dessert|boisson|café|part de gâteau)"
+        r"(?: \w+){0,3} vous attend(?:ent)?\b",
+    ),
+    rule(
+        "price-pitch.fr", "prix d'appel ou baisse de prix",
+        r"\bà partir de \d+(?:[.,]\d+)?\s?(?:E|euros?)",
+        r"\bprix\b[^.!?\n]{0,50}\b(?:baissent|baissé|baisser|en baisse|chutent|dégringolent)\b",
+        r"\bspécial (?:week-end|été|noël|fêtes|rentrée|saint-valentin|printemps)\b",
+        r"\ben avant-première\b", r"\bpayez moins cher\b", r"\bgrande nouvelle\b",
+        r"\brien que pour vous\s?[:!]", r"\bréservée? aux nouveaux (?:abonnés|clients)\b",
+        r"\bsélection (?:de \w+ )?(?:choisie|pensée) (?:pour vous|par notre équipe)\b",
+        r"\b(?:livre|propose|ouvre|livrons|proposons) désormais\b",
+        r"\butilisez-(?:les|le) (?:sur|pour) votre prochaine?\b",
+        r"\bmois (?:de|d') ?(?:premium|plus)\b", r"\baccès (?:anticipé|exclusif|en avant-première)",
+        r"\bachetez \d+,? payez \d+\b",
+    ),
+    rule(
         "survey-reward.fr", "questionnaire ou avis récompensé",
         r"\b(?:avis|questionnaire|enquête|sondage)\b[^.!?\n]{0,80}\b(?:gagner|tentez|bon d'achat"
         r"|bon de réduction|cadeau|tirage|récompense|\d+\s?%|" + _M + r")",
@@ -143,7 +183,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:aujourd'hui|ce (?:week-end|soir)) (?:seulement|uniquement)\b",
         r"\b(?:seulement|uniquement) (?:aujourd'hui|ce week-end|ce soir)\b",
         r"\bpendant \d+ ?h\b", r"\bdurée limitée\b", r"\btemps limité\b",
-        r"\bquantités? limitées?\b", r"\bcommandez vite\b",
+        r"\bquantités? limitées?\b", r"\bcommandez vite\b", r"\bplaces limitées\b",
+        r"\bpartent vite\b", r"\bréservez la vôtre\b", r"\bne dureront pas\b",
         unless=r"ne (?:manquez|ratez) pas (?:votre|l'embarquement|le départ|votre rendez-vous)",
     ),
 )

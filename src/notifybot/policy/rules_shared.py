@@ -14,7 +14,12 @@ RULES: tuple[Rule, ...] = (
         r"|sur (?:tout|toute|tous|les|la|le|vos|votre)\b|en (?:toda|todo|todos|todas|tu|hoteles"
         r"|electrónica)\b)",
         r"%\s?off\b",
-        back=25, ahead=30,
+        r"\b(?:enjoy|get|take|save|disfruta de|obt[ée]n|consigue|aprovecha|b[ée]n[ée]ficiez de"
+        r"|profitez de|obtenez|gagnez|[ée]conomisez|ahorra|llévate|earn)(?: de)?(?: un| el| hasta"
+        r"| up to| jusqu'à)? \d+(?:[.,]\d+)?\s?%",
+        r"\d\s?%\s?(?:back\b|rembours[ée]s|de reembolso|de cashback|cashback|cheaper\b"
+        r"|less\b|moins cher|de moins\b|más barat|menos\b)",
+        back=40, ahead=30,
     ),
     windowed(
         "discount.amount-off", "amount off the price ('$10 off')", "off",
@@ -27,6 +32,12 @@ RULES: tuple[Rule, ...] = (
         r"\bpromo(?:s|tions?|ción|ciones)?\b",
         unless=r"(?:promo|promotion|promoción)s? (?:code |codes? )?(?:could not|couldn't|n'a pas"
         r"|no se pudo|was not|has expired|a expiré|ha caducado|expired)|job promotion",
+    ),
+    rule(
+        "cashback.offer", "cashback offer",
+        r"\bcashback\b",
+        unless=r"cashback (?:of|de) [$E\d][^!?\n]{0,70}(?:credited|crédité|abonado|paid|versé"
+        r"|ingresado)|(?:abonado|crédité|credited|versé|paid|ingresado)\b[^.!?\n]{0,30}cashback",
     ),
     rule(
         "sale.event", "shopping event (Black Friday, Cyber Monday)",
