@@ -121,10 +121,10 @@ async def run(data: Path, out: TextIO) -> Bot:
         say.result("driver arriving", await bot.notify("driver_arriving", arriving))
         say.phone(sofia)
         clock.advance(minutes=27)
-        say.result("trip receipt", await bot.notify("trip_receipt", RECEIPT))
+        say.result("trip receipt", await bot.notify("trip_receipt_tolls", RECEIPT))
         say.phone(sofia)
         say.business("the payment system retries the trip-completed event")
-        say.result("trip receipt (retry)", await bot.notify("trip_receipt", RECEIPT))
+        say.result("trip receipt (retry)", await bot.notify("trip_receipt_tolls", RECEIPT))
         say.phone(sofia)
 
         clock.advance(hours=25)
@@ -144,10 +144,10 @@ async def run(data: Path, out: TextIO) -> Bot:
             clock.now().date() + dt.timedelta(days=1),
             "Tienda OXXO Reforma 250",
         )
-        say.result("failed attempt", await bot.notify("delivery_failed", failed))
+        say.result("failed attempt", await bot.notify("delivery_failed_pickup", failed))
         clock.advance(hours=20)
         done = Delivered(SOFIA, PARCEL, "la recepción del edificio", "Sofía Ramírez")
-        say.result("delivered", await bot.notify("delivered", done))
+        say.result("delivered", await bot.notify("delivered_signed", done))
         say.phone(sofia)
 
         say.title("SwiftRide tries a free-form message outside the window")
