@@ -336,19 +336,61 @@ def test_promotional_template_fails_lint(clock: ManualClock) -> None:
     assert "trip_receipt.es" in str(info.value)
 
 
-def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The demo's output and data folder (run once for the tests below)."""
     from examples.ridehail.demo import main
 
+    data = tmp_path_factory.mktemp("ridehail-demo")
     out = io.StringIO()
-    assert main(["--data", str(tmp_path)], out=out) == 0
-    text = out.getvalue()
+    assert main(["--data", str(data)], out=out) == 0
+    return out.getvalue(), data
+
+
+def test_demo_runs_end_to_end(demo: tuple[str, Path]) -> None:
+    text, data = demo
     for refusal in ("NotOptedIn", "OutsideSessionWindow", "PolicyViolation", "RecipientBlocked"):
         assert refusal in text
+    assert "20 templates approved by the relay's review" in text
     assert "Total cobrado: 200.70 MXN" in text
     assert "not sent again" in text
     assert text.count("Recibo RC-2026-000917") == 1
     assert "MX " in text.split("billing ledger")[1]
-    assert (tmp_path / "bot" / "notifybot.db").is_file()
+    assert (data / "bot" / "notifybot.db").is_file()
+    assert (data / "relay" / "relay.sqlite3").is_file()
+
+
+def test_demo_device_shows_decrypted_text_and_the_ledgers_agree(demo: tuple[str, Path]) -> None:
+    """Sofía's lines come from the Device, which decrypted them and checked each template
+    message against the relay-approved text; the relay's files hold no plaintext; the relay
+    billed exactly what the bot billed: the four parcel updates at Mexico's rate."""
+    text, data = demo
+    lines = text.splitlines()
+    phone = [line for line in lines if line.startswith("   sofía ")]
+    assert any("← Recibo RC-2026-000917 de tu viaje (12.4 km, 27 min)." in ln for ln in phone)
+    assert "              Peajes: 23.00 MXN" in lines  # the receipt's continuation line
+    assert any("← Carlos (Nissan Versa gris, placas MXP-482-B) va en camino" in ln for ln in phone)
+    assert any("firmado por Sofía Ramírez." in ln for ln in phone)
+    for name in ("driver_assigned", "trip_receipt_tolls", "delivery_failed_pickup",
+                 "delivered_signed"):  # fmt: skip
+        assert any(f"template {name}, conforms to the approved text" in ln for ln in phone)
+    assert any("holds 10 messages from SwiftRide in all" in ln for ln in phone)
+    filled = ["RC-2026-000917", "200.70 MXN", "Sofía Ramírez", "Tienda OXXO Reforma 250"]
+    relay_files = list((data / "relay").glob("relay.sqlite3*"))
+    assert relay_files
+    for f in relay_files:  # the relay holds the approved templates, never filled-in values
+        content = f.read_bytes()
+        assert all(value.encode() not in content for value in filled), f.name
+    [ledgers] = [ln for ln in lines if "relay ledger:" in ln]
+    mx = quote(
+        PriceBookSet.default().book_for(dt.datetime(2026, 3, 11, 16, tzinfo=dt.UTC)),
+        country="MX",
+        category="utility",
+        in_window=False,
+    ).price_micros
+    assert mx > 0
+    assert f"relay ledger: 10 messages, {4 * mx} micro-units; bot ledger: 10, {4 * mx}" in ledgers
+    assert ledgers.endswith("equal, message by message")
 
 
 # logic-free templates: what the relay's review approves ----------------------------------
