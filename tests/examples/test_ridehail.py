@@ -360,6 +360,20 @@ def test_demo_runs_end_to_end(demo: tuple[str, Path]) -> None:
     assert (data / "relay" / "relay.sqlite3").is_file()
 
 
+def test_demo_refuses_a_folder_with_an_earlier_run(
+    demo: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The story needs a fresh start, and the kept keys are sealed under another run's key:
+    an explained refusal rather than a KeyUnwrapError half-way through."""
+    from examples.ridehail.demo import main
+
+    _, data = demo
+    with pytest.raises(SystemExit) as info:
+        main(["--data", str(data)], out=io.StringIO())
+    assert info.value.code == 2
+    assert "already holds a demo run" in capsys.readouterr().err
+
+
 def test_demo_device_shows_decrypted_text_and_the_ledgers_agree(demo: tuple[str, Path]) -> None:
     """Sofía's lines come from the Device, which decrypted them and checked each template
     message against the relay-approved text; the relay's files hold no plaintext; the relay
