@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from examples.ridehail.bot import TEMPLATES, build_bot, classify
+from examples.ridehail.bot import TEMPLATES, build_bot, classify, notification_for, notify_event
 from examples.ridehail.events import (
     Delivered,
     DeliveryAttemptFailed,
@@ -25,6 +25,7 @@ from examples.ridehail.formatting import format_distance, format_money
 from notifybot import (
     Bot,
     ConfigurationError,
+    HandlerFailed,
     NotOptedIn,
     OutsideSessionWindow,
     PolicyViolation,
@@ -32,6 +33,10 @@ from notifybot import (
     Templates,
 )
 from notifybot.billing import PriceBookSet, quote
+from notifybot.policy import check
+from notifybot.relay.business import template_submission
+from notifybot.relay.conformance import match_template
+from notifybot.relay.review import review_template
 from notifybot.testing import FakeCustomer, ManualClock, capture_notifications
 
 SOFIA = "cust-sofia"
@@ -75,9 +80,10 @@ async def test_ride_inside_window_is_free_and_links_to_own_trip(bot: Bot) -> Non
     for name, event in [
         ("driver_assigned", assigned()),
         ("driver_arriving", DriverArriving(SOFIA, "TR-1", DRIVER, PICKUP)),
-        ("trip_receipt", receipt()),
+        ("trip_receipt_tolls", receipt()),  # the fare has tolls
     ]:
-        result = await bot.notify(name, event)
+        assert notification_for(event) == name
+        result = await notify_event(bot, event)
         assert result.ok, result
         assert not result.billable and result.price_micros == 0 and result.in_window
         assert sofia.received[-1].template_id == name
@@ -151,8 +157,8 @@ async def test_block_refuses_and_delivers_nothing(bot: Bot) -> None:
     await sofia.block()
     before = len(sofia.received)
     ledger_before = len(await bot.store.ledger())
-    for name, event in [("driver_assigned", assigned()), ("trip_receipt", receipt())]:
-        result = await bot.notify(name, event)
+    for event in [assigned(), receipt()]:
+        result = await notify_event(bot, event)
         assert isinstance(result.error, RecipientBlocked)
     assert len(sofia.received) == before
     assert len(await bot.store.ledger()) == ledger_before
@@ -172,7 +178,7 @@ async def test_receipt_total_rendered_from_minor_units(
 ) -> None:
     sofia = FakeCustomer(bot, SOFIA, phone=MX_PHONE, locale=locale)
     await sofia.send("hola")
-    assert (await bot.notify("trip_receipt", receipt())).ok
+    assert (await notify_event(bot, receipt())).ok
     text = sofia.texts[-1]
     assert f"{total} " in text and text.endswith("4242.")
     for line in lines:
@@ -184,7 +190,8 @@ async def test_receipt_without_tolls_has_no_tolls_line(bot: Bot) -> None:
     await sofia.send("hi")
     fare = Fare("MXN", base=3500, distance=1000, time=500, tolls=0, total=5000)
     event = TripCompleted(SOFIA, "TR-2", fare, 2_000, 8, "0005", "RC-2")
-    assert (await bot.notify("trip_receipt", event)).ok
+    assert (await notify_event(bot, event)).ok
+    assert sofia.received[-1].template_id == "trip_receipt"
     assert "Tolls" not in sofia.texts[-1] and "MXN 50.00" in sofia.texts[-1]
 
 
@@ -193,12 +200,12 @@ async def test_retried_receipt_is_sent_and_recorded_once(bot: Bot, clock: Manual
     await sofia.send("hola")
     clock.advance(hours=25)  # billable, so a double send would also double-charge
     with capture_notifications(bot) as sent:
-        first = await bot.notify("trip_receipt", receipt())
-        again = await bot.notify("trip_receipt", receipt())
+        first = await notify_event(bot, receipt())
+        again = await notify_event(bot, receipt())
     assert first.ok and again.ok and again.duplicate and not first.duplicate
     assert again.message_id == first.message_id
     assert len(sent) == 1
-    assert sum(1 for c in sofia.received if c.template_id == "trip_receipt") == 1
+    assert sum(1 for c in sofia.received if c.template_id == "trip_receipt_tolls") == 1
     charges = [e for e in await bot.store.ledger() if e.message_id == first.message_id]
     assert len(charges) == 1 and charges[0].price_micros == first.price_micros > 0
 
@@ -206,8 +213,8 @@ async def test_retried_receipt_is_sent_and_recorded_once(bot: Bot, clock: Manual
 async def test_new_receipt_number_is_a_new_message(bot: Bot) -> None:
     sofia = FakeCustomer(bot, SOFIA, phone=MX_PHONE)
     await sofia.send("hola")
-    a = await bot.notify("trip_receipt", receipt(number="RC-1"))
-    b = await bot.notify("trip_receipt", receipt(number="RC-2"))
+    a = await notify_event(bot, receipt(number="RC-1"))
+    b = await notify_event(bot, receipt(number="RC-2"))
     assert a.ok and b.ok and not b.duplicate and a.message_id != b.message_id
 
 
@@ -237,28 +244,27 @@ async def test_spanish_customer_gets_spanish_text(bot: Bot) -> None:
     failed = DeliveryAttemptFailed(
         SOFIA, "SW44", 1, "no había nadie", dt.date(2026, 3, 13), "OXXO Reforma 250"
     )
-    for name, event in [
-        ("driver_assigned", assigned()),
-        (
-            "out_for_delivery",
-            OutForDelivery(SOFIA, "SW44", dt.date(2026, 3, 12), dt.time(14), dt.time(16)),
-        ),
-        ("delivery_failed", failed),
+    for event in [
+        assigned(),
+        OutForDelivery(SOFIA, "SW44", dt.date(2026, 3, 12), dt.time(14), dt.time(16)),
+        failed,
     ]:
-        assert (await bot.notify(name, event)).ok
+        assert (await notify_event(bot, event)).ok
     assigned_msg, out_msg, failed_msg = sofia.received[-3:]
     assert assigned_msg.text.startswith("Carlos pasará por ti")
     assert assigned_msg.buttons[0].label == "Ver a mi conductor"
     assert "jue 12 mar, entre las 14:00 y las 16:00" in out_msg.text
     assert "Próximo intento: vie 13 mar" in failed_msg.text
     assert "recogerlo en OXXO Reforma 250" in failed_msg.text
+    assert failed_msg.template_id == "delivery_failed_pickup"
 
 
 async def test_failed_attempt_without_pickup_point_omits_it(bot: Bot) -> None:
     sofia = FakeCustomer(bot, SOFIA, phone=MX_PHONE, locale="en")
     await sofia.send("hi")
     failed = DeliveryAttemptFailed(SOFIA, "SW44", 2, "address not found", dt.date(2026, 3, 13))
-    assert (await bot.notify("delivery_failed", failed)).ok
+    assert (await notify_event(bot, failed)).ok
+    assert sofia.received[-1].template_id == "delivery_failed"
     assert "collect" not in sofia.texts[-1] and "Next attempt: Fri 13 Mar" in sofia.texts[-1]
 
 
@@ -289,7 +295,7 @@ async def test_where_is_my_driver_after_the_trip_ended(bot: Bot) -> None:
     sofia = FakeCustomer(bot, SOFIA, phone=MX_PHONE, locale="en")
     await sofia.send("hi")
     await bot.notify("driver_assigned", assigned())
-    await bot.notify("trip_receipt", receipt())
+    await notify_event(bot, receipt())
     await sofia.send("Where is my driver?")
     assert sofia.texts[-1] == "You have no ride in progress right now."
 
@@ -313,7 +319,7 @@ def test_classify_questions() -> None:
 # templates and demo ----------------------------------------------------------------------
 def test_every_notification_has_english_and_spanish_templates(bot: Bot) -> None:
     names = set(bot.all_notifications())
-    assert len(names) == 7
+    assert len(names) == 10  # 7 events; receipts, failed attempts, deliveries have 2 variants
     files = {p.name for p in TEMPLATES.glob("*.j2")}
     for name in names:
         assert {f"{name}.j2", f"{name}.es.j2"} <= files
@@ -330,16 +336,146 @@ def test_promotional_template_fails_lint(clock: ManualClock) -> None:
     assert "trip_receipt.es" in str(info.value)
 
 
-def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The demo's output and data folder (run once for the tests below)."""
     from examples.ridehail.demo import main
 
+    data = tmp_path_factory.mktemp("ridehail-demo")
     out = io.StringIO()
-    assert main(["--data", str(tmp_path)], out=out) == 0
-    text = out.getvalue()
+    assert main(["--data", str(data)], out=out) == 0
+    return out.getvalue(), data
+
+
+def test_demo_runs_end_to_end(demo: tuple[str, Path]) -> None:
+    text, data = demo
     for refusal in ("NotOptedIn", "OutsideSessionWindow", "PolicyViolation", "RecipientBlocked"):
         assert refusal in text
+    assert "20 templates approved by the relay's review" in text
     assert "Total cobrado: 200.70 MXN" in text
     assert "not sent again" in text
     assert text.count("Recibo RC-2026-000917") == 1
     assert "MX " in text.split("billing ledger")[1]
-    assert (tmp_path / "bot" / "notifybot.db").is_file()
+    assert (data / "bot" / "notifybot.db").is_file()
+    assert (data / "relay" / "relay.sqlite3").is_file()
+
+
+def test_demo_refuses_a_folder_with_an_earlier_run(
+    demo: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The story needs a fresh start, and the kept keys are sealed under another run's key:
+    an explained refusal rather than a KeyUnwrapError half-way through."""
+    from examples.ridehail.demo import main
+
+    _, data = demo
+    with pytest.raises(SystemExit) as info:
+        main(["--data", str(data)], out=io.StringIO())
+    assert info.value.code == 2
+    assert "already holds a demo run" in capsys.readouterr().err
+
+
+def test_demo_device_shows_decrypted_text_and_the_ledgers_agree(demo: tuple[str, Path]) -> None:
+    """Sofía's lines come from the Device, which decrypted them and checked each template
+    message against the relay-approved text; the relay's files hold no plaintext; the relay
+    billed exactly what the bot billed: the four parcel updates at Mexico's rate."""
+    text, data = demo
+    lines = text.splitlines()
+    phone = [line for line in lines if line.startswith("   sofía ")]
+    assert any("← Recibo RC-2026-000917 de tu viaje (12.4 km, 27 min)." in ln for ln in phone)
+    assert "              Peajes: 23.00 MXN" in lines  # the receipt's continuation line
+    assert any("← Carlos (Nissan Versa gris, placas MXP-482-B) va en camino" in ln for ln in phone)
+    assert any("firmado por Sofía Ramírez." in ln for ln in phone)
+    for name in ("driver_assigned", "trip_receipt_tolls", "delivery_failed_pickup",
+                 "delivered_signed"):  # fmt: skip
+        assert any(f"template {name}, conforms to the approved text" in ln for ln in phone)
+    assert any("holds 10 messages from SwiftRide in all" in ln for ln in phone)
+    filled = ["RC-2026-000917", "200.70 MXN", "Sofía Ramírez", "Tienda OXXO Reforma 250"]
+    relay_files = list((data / "relay").glob("relay.sqlite3*"))
+    assert relay_files
+    for f in relay_files:  # the relay holds the approved templates, never filled-in values
+        content = f.read_bytes()
+        assert all(value.encode() not in content for value in filled), f.name
+    [ledgers] = [ln for ln in lines if "relay ledger:" in ln]
+    mx = quote(
+        PriceBookSet.default().book_for(dt.datetime(2026, 3, 11, 16, tzinfo=dt.UTC)),
+        country="MX",
+        category="utility",
+        in_window=False,
+    ).price_micros
+    assert mx > 0
+    assert f"relay ledger: 10 messages, {4 * mx} micro-units; bot ledger: 10, {4 * mx}" in ledgers
+    assert ledgers.endswith("equal, message by message")
+
+
+# logic-free templates: what the relay's review approves ----------------------------------
+def test_every_template_passes_the_relays_review(bot: Bot) -> None:
+    """Literal text and placeholders only: the relay approves each variant, and a device can
+    check a message against it (no ``{% if %}``: optional lines are separate templates)."""
+    infos = list(bot.templates.infos())
+    assert len(infos) == 20
+    for info in infos:
+        assert "{%" not in info.body, info.key
+        assert review_template(template_submission(info), check) == [], info.key
+
+
+@pytest.mark.parametrize(
+    ("event", "name", "present", "absent"),
+    [
+        (receipt(), "trip_receipt_tolls", "Tolls: MXN 23.00", None),
+        (
+            TripCompleted(SOFIA, "TR-2", Fare("MXN", 3500, 1000, 500, 0, 5000), 2_000, 8,
+                          "0005", "RC-2"),
+            "trip_receipt", "Total charged: MXN 50.00", "Tolls",
+        ),
+        (Delivered(SOFIA, "SW44", "reception", "Sofía R."), "delivered_signed",
+         "left at reception, signed by Sofía R.", None),
+        (Delivered(SOFIA, "SW44", "reception"), "delivered", "left at reception.", "signed"),
+        (DeliveryAttemptFailed(SOFIA, "SW44", 1, "closed", dt.date(2026, 3, 13), "OXXO 250"),
+         "delivery_failed_pickup", "collect it at OXXO 250.", None),
+        (DeliveryAttemptFailed(SOFIA, "SW44", 1, "closed", dt.date(2026, 3, 13)),
+         "delivery_failed", "Next attempt: Fri 13 Mar.", "collect"),
+    ],
+)  # fmt: skip
+async def test_each_variant_conforms_to_its_approved_text(
+    bot: Bot, event: object, name: str, present: str, absent: str | None
+) -> None:
+    sofia = FakeCustomer(bot, SOFIA, phone=MX_PHONE, locale="en")
+    await sofia.send("hi")
+    assert notification_for(event) == name
+    assert (await notify_event(bot, event)).ok
+    message = sofia.received[-1]
+    assert message.template_id == name and present in message.text
+    assert absent is None or absent not in message.text
+    approved = bot.templates.resolve(name, "en").body
+    assert match_template(approved, message.text) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "event", "right"),
+    [
+        ("trip_receipt", receipt(), "trip_receipt_tolls"),
+        ("delivered", Delivered(SOFIA, "SW44", "reception", "Sofía R."), "delivered_signed"),
+        ("delivered_signed", Delivered(SOFIA, "SW44", "reception"), "delivered"),
+        ("delivery_failed",
+         DeliveryAttemptFailed(SOFIA, "SW44", 1, "closed", dt.date(2026, 3, 13), "OXXO 250"),
+         "delivery_failed_pickup"),
+    ],
+)  # fmt: skip
+async def test_wrong_variant_is_refused_not_silently_trimmed(
+    bot: Bot, name: str, event: object, right: str
+) -> None:
+    """Sending the tolls, signature or pickup point through the variant without that line
+    would drop it from the customer's message: the handler refuses, naming the right one."""
+    sofia = FakeCustomer(bot, SOFIA, phone=MX_PHONE, locale="en")
+    await sofia.send("hi")
+    before = len(sofia.received)
+    result = await bot.notify(name, event)
+    assert isinstance(result.error, HandlerFailed)
+    assert isinstance(result.error.__cause__, InvalidEvent)
+    assert repr(right) in str(result.error)
+    assert len(sofia.received) == before
+
+
+def test_an_event_swiftride_does_not_send_is_refused() -> None:
+    with pytest.raises(InvalidEvent, match="no notification for a str"):
+        notification_for("hello")
