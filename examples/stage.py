@@ -25,6 +25,15 @@ from notifybot.results import Accepted, InboundMessage
 SETTLE_TIMEOUT = 10.0
 
 
+def earlier_run(data: Path) -> bool:
+    """Whether ``data`` holds files of an earlier demo run.
+
+    A demo's story starts from nothing, and the keys kept there are sealed under that run's
+    key-encryption key, so a demo refuses such a folder rather than fail half-way.
+    """
+    return (data / "bot" / "notifybot.db").exists() or (data / "relay" / "relay.sqlite3").exists()
+
+
 class Stage:
     """An embedded relay (files under ``data/relay``), the bot on it, and one customer."""
 

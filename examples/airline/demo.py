@@ -23,7 +23,7 @@ from typing import TextIO
 
 from examples.airline.bot import build_bot
 from examples.airline.events import CheckedIn, Flight, FlightDelayed, GateChanged, Passenger
-from examples.stage import Stage
+from examples.stage import Stage, earlier_run
 from notifybot import Bot, ManualClock
 from notifybot.billing import format_table, summarize
 from notifybot.store.sqlite import SQLiteStore
@@ -89,6 +89,8 @@ def main(argv: list[str], out: TextIO | None = None) -> int:
     parser.add_argument("--data", type=Path, help="keep the demo's files here (else a temp dir)")
     args = parser.parse_args(argv)
     stream = out or sys.stdout
+    if args.data and earlier_run(args.data):
+        parser.error(f"{args.data} already holds a demo run (relay/ or bot/): use a new folder")
     if args.data:
         asyncio.run(run(args.data, stream))
         print(f"\nfiles kept under {args.data} (relay/ and bot/)", file=stream)

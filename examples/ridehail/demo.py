@@ -34,7 +34,7 @@ from examples.ridehail.events import (
     ParcelShipped,
     TripCompleted,
 )
-from examples.stage import Stage
+from examples.stage import Stage, earlier_run
 from notifybot import Bot, ManualClock, SendResult
 from notifybot.billing import format_table, summarize
 from notifybot.store.sqlite import SQLiteStore
@@ -129,18 +129,12 @@ async def run(data: Path, out: TextIO) -> Bot:
     return bot
 
 
-def _earlier_run(data: Path) -> bool:
-    return (data / "bot" / "notifybot.db").exists() or (data / "relay" / "relay.sqlite3").exists()
-
-
 def main(argv: list[str], out: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(prog="notifybot demo ridehail", description=__doc__)
     parser.add_argument("--data", type=Path, help="keep the demo's files here (else a temp dir)")
     args = parser.parse_args(argv)
     stream = out or sys.stdout
-    if args.data and _earlier_run(args.data):
-        # The story starts from nothing (Sofía has never written), and the keys kept there
-        # are sealed under the earlier run's key-encryption key.
+    if args.data and earlier_run(args.data):
         parser.error(f"{args.data} already holds a demo run (relay/ or bot/): use a new folder")
     if args.data:
         asyncio.run(run(args.data, stream))

@@ -166,3 +166,16 @@ def test_demo_shows_text_decrypted_on_the_device(tmp_path: object) -> None:
     assert any("decrypted on the phone: template boarding_pass, conforms" in ln for ln in phone)
     relay_files = (Path(str(tmp_path)) / "relay").glob("relay.sqlite3*")
     assert all(b"Each passenger may bring" not in f.read_bytes() for f in relay_files)
+
+
+def test_demo_refuses_a_folder_with_an_earlier_run(tmp_path: object) -> None:
+    import io
+    from pathlib import Path
+
+    from examples.airline.demo import main
+
+    data = Path(str(tmp_path))
+    assert main(["--data", str(data)], out=io.StringIO()) == 0
+    with pytest.raises(SystemExit) as info:  # argparse's usage error, before any work
+        main(["--data", str(data)], out=io.StringIO())
+    assert info.value.code == 2
