@@ -8,10 +8,14 @@ everything in flight has been handled on both sides, so the story prints in orde
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import sys
+import tempfile
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from notifybot import Bot, SendResult
 from notifybot.client import Device, InboxMessage
@@ -32,6 +36,29 @@ def earlier_run(data: Path) -> bool:
     key-encryption key, so a demo refuses such a folder rather than fail half-way.
     """
     return (data / "bot" / "notifybot.db").exists() or (data / "relay" / "relay.sqlite3").exists()
+
+
+def run_demo_cli(
+    name: str,
+    doc: str | None,
+    run: Callable[[Path, TextIO], Coroutine[Any, Any, object]],
+    argv: list[str],
+    out: TextIO | None = None,
+) -> int:
+    """The command line every demo shares: ``notifybot demo NAME [--data DIR]``."""
+    parser = argparse.ArgumentParser(prog=f"notifybot demo {name}", description=doc)
+    parser.add_argument("--data", type=Path, help="keep the demo's files here (else a temp dir)")
+    args = parser.parse_args(argv)
+    stream = out or sys.stdout
+    if args.data and earlier_run(args.data):
+        parser.error(f"{args.data} already holds a demo run (relay/ or bot/): use a new folder")
+    if args.data:
+        asyncio.run(run(args.data, stream))
+        print(f"\nfiles kept under {args.data} (relay/ and bot/)", file=stream)
+    else:
+        with tempfile.TemporaryDirectory(prefix="notifybot-demo-") as tmp:
+            asyncio.run(run(Path(tmp), stream))
+    return 0
 
 
 class Stage:

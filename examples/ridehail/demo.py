@@ -14,11 +14,8 @@ from her phone, and the relay and the bot both refuse what follows. Files live u
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import datetime as dt
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -34,7 +31,7 @@ from examples.ridehail.events import (
     ParcelShipped,
     TripCompleted,
 )
-from examples.stage import Stage, earlier_run
+from examples.stage import Stage, run_demo_cli
 from notifybot import Bot, ManualClock, SendResult
 from notifybot.billing import format_table, summarize
 from notifybot.store.sqlite import SQLiteStore
@@ -130,19 +127,7 @@ async def run(data: Path, out: TextIO) -> Bot:
 
 
 def main(argv: list[str], out: TextIO | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="notifybot demo ridehail", description=__doc__)
-    parser.add_argument("--data", type=Path, help="keep the demo's files here (else a temp dir)")
-    args = parser.parse_args(argv)
-    stream = out or sys.stdout
-    if args.data and earlier_run(args.data):
-        parser.error(f"{args.data} already holds a demo run (relay/ or bot/): use a new folder")
-    if args.data:
-        asyncio.run(run(args.data, stream))
-        print(f"\nfiles kept under {args.data} (relay/ and bot/)", file=stream)
-    else:
-        with tempfile.TemporaryDirectory(prefix="notifybot-demo-") as tmp:
-            asyncio.run(run(Path(tmp), stream))
-    return 0
+    return run_demo_cli("ridehail", __doc__, run, argv, out)
 
 
 if __name__ == "__main__":
