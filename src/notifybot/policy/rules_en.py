@@ -198,6 +198,10 @@ RULES: tuple[Rule, ...] = (
         r"\bbefore (?:it'?s|they'?re) gone\b",
         r"\bact (?:now|fast)\b", r"\bfilling up fast\b", r"\bgoing fast\b",
         r"\bsecure yours\b", r"\bwon'?t last(?: long)?\b", r"\bselling out\b",
+        r"\bonly (?:a few|\d+) (?:seats|rooms|spots|places|tickets|items|units|tables) left\b",
+        r"\bbefore (?:prices?|fares?|rates?) (?:go up|rise|increase)\b", r"\bbook yours\b",
+        r"\bbe among the first\b",
+        r"\b(?:now|waiting for you) (?:in|at) our (?:\w+ )?(?:shop|store|boutique)s?\b",
         r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
     ),
     rule(

@@ -185,6 +185,10 @@ RULES: tuple[Rule, ...] = (
         r"\bpendant \d+ ?h\b", r"\bdurée limitée\b", r"\btemps limité\b",
         r"\bquantités? limitées?\b", r"\bcommandez vite\b", r"\bplaces limitées\b",
         r"\bpartent vite\b", r"\bréservez la vôtre\b", r"\bne dureront pas\b",
+        r"\bplus que quelques (?:places|chambres|billets|articles|tables)\b",
+        r"\bavant la hausse des prix\b", r"\bsoyez (?:parmi )?les premiers\b",
+        r"\bvous attendent (?:dans|en) (?:notre|nos) (?:\w+ )?(?:boutique|magasin)s?\b",
+        r"\blaissez-nous aussi\b",
         unless=r"ne (?:manquez|ratez) pas (?:votre|l'embarquement|le départ|votre rendez-vous)",
     ),
 )
