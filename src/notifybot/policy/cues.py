@@ -27,7 +27,7 @@ CUES: tuple[Rule, ...] = (
     rule(
         "cue.cta.fr", "incitation à acheter",
         r"\b(?:commandez|précommandez|réservez (?:dès|avant|vite|votre premi)|achetez|essayez"
-        r"|testez|goûtez"
+        r"|testez|goûtez|explorez"
         r"|dégustez|pensez à demander|demandez-nous"
         r"|passez (?:à|au|en)|rechargez|venez (?:découvrir|déguster|goûter|nous voir|essayer"
         r"|profiter|tester)|découvrez|profitez|rejoignez|inscrivez-vous|abonnez-vous"
@@ -40,7 +40,7 @@ CUES: tuple[Rule, ...] = (
         r"|prueba|pásate|cámbiate|recarga|ven a (?:conocer|descubrir|probar|vernos|visitarnos)"
         r"|descubre|aprovecha|únete|apúntate|suscríbete|date un capricho|regálate|añade"
         r"|pregunta por nuestr[oa]s?"
-        r"|no esperes|disfruta)\b",
+        r"|no esperes|disfruta|explora)\b",
     ),
     rule(
         "cue.benefit.en", "a benefit on offer",
@@ -73,18 +73,19 @@ CUES: tuple[Rule, ...] = (
         "cue.hook.en", "teaser question",
         r"\b(?:craving|hungry|thirsty|fancy|thinking (?:about|of)|looking for|need (?:a|an|extra"
         r"|more)|did you know|why not|how about|ready for|want (?:more|to save)|psst|by the way"
-        r"|have you (?:tried|seen|discovered)|why wait|get ready for)\b",
+        r"|have you (?:tried|seen|discovered)|why wait|get ready for|it'?s never been easier)\b",
     ),
     rule(
         "cue.hook.fr", "question d'accroche",
         r"\b(?:envie d|une petite faim|besoin (?:de plus|d'un|d'une)|saviez-vous|pourquoi ne pas"
         r"|et si vous|prêt pour|vous cherchez|au fait|vous avez (?:essayé|testé|découvert)"
-        r"|pourquoi attendre|préparez(?:-vous)?)\b",
+        r"|pourquoi attendre|préparez(?:-vous)?|n'a jamais été aussi (?:simple|facile))\b",
     ),
     rule(
         "cue.hook.es", "pregunta gancho",
         r"\b(?:te apetece|con hambre|necesitas (?:más|un|una)|sabías que|por qué no"
-        r"|qué tal si|buscas|por cierto|(?:ya )?has probado|por qué esperar|prepárate)\b",
+        r"|qué tal si|buscas|por cierto|(?:ya )?has probado|por qué esperar|prepárate"
+        r"|list[oa] para|nunca ha sido tan fácil)\b",
     ),
     rule(
         "cue.novelty.en", "something new to sell",
