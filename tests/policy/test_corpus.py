@@ -11,6 +11,7 @@ from tests.policy.corpus import (
     HELD_OUT_2,
     HELD_OUT_3,
     HELD_OUT_4,
+    HELD_OUT_5,
     TUNING,
     load,
 )
@@ -23,7 +24,8 @@ TARGET_UTILITY_REFUSED = 0.03
 
 def test_corpus_is_large_varied_and_labelled() -> None:
     tuning = load(TUNING)
-    held_out = load(HELD_OUT) + load(HELD_OUT_2) + load(HELD_OUT_3) + load(HELD_OUT_4)
+    held_out = [row for path in (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5)
+                for row in load(path)]
     rows = tuning + held_out
     assert len(rows) >= 300
     assert len(held_out) >= 0.25 * len(rows)
@@ -59,7 +61,9 @@ def test_targets_on_the_whole_corpus() -> None:
     # 0 %, 18 % and 0 % of utility refused: see docs/policy.md); the engine was improved
     # afterwards with them in sight, so their floors stay modest rather than claim 97 %.
     [("tuning", TARGET_MARKETING_REFUSED), ("held-out", TARGET_MARKETING_REFUSED),
-     ("held-out-2", 0.9), ("held-out-3", 0.9), ("held-out-4", 0.9)],
+     ("held-out-2", 0.9), ("held-out-3", 0.9), ("held-out-4", 0.9),
+     # Held-out 5 is still blind: its floor is what it measured once (12 of 16).
+     ("held-out-5", 0.75)],
 )
 def test_targets_per_split(name: str, floor: float) -> None:
     refused, wrongly_refused, missed, wrongly = _rates(load(CORPORA[name]))
