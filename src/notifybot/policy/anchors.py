@@ -1,9 +1,9 @@
 """Transactional anchors: a notification must be *about* something the customer has.
 
 A utility message refers to a transaction, an account or a service event: an order, a
-booking, a payment, a parcel, a code, a time slot. A message that names none of them ("Make
-every morning better with our beans") is not a notification, whatever its wording, so it is
-refused even when no promotional keyword appears.
+booking, a payment, a parcel, a code, a time slot, or is a customer-service reply. A message
+that names none of them ("Make every morning better with our beans") is not a notification,
+whatever its wording, so it is refused even when no promotional keyword appears.
 """
 
 from __future__ import annotations
@@ -61,7 +61,14 @@ _WORDS = (
     "cobrará cobrar cobramos entradas fila scheduled schedule notice alert security secure "
     "tomorrow demain mañana yesterday hier ayer expected prévue prévu prevista previsto "
     "lodge hotel hôtel check nuits noches noche nuit number numéro número call appelez llama "
-    "llámanos contact contactez contacta"
+    "llámanos contact contactez contacta "
+    # customer-service conversation (replies inside the 24-hour window)
+    "thanks thank merci gracias sorry désolé désolée désolés sentimos siento disculpa "
+    "disculpas help aide aider ayuda ayudarte ayudar question questions pregunta preguntas "
+    "patience paciencia hours horaires horario closed fermé fermés fermée cerrado cerrados "
+    "cerrada office offices bureaux oficina oficinas holiday holidays fériés festivos "
+    "respond respondemos revenons reviendrons tell dites cuéntanos issue problème problema "
+    "happened arrivé pasado looking problem welcome pleasure gusto journée día"
 )
 
 ANCHOR_WORDS: frozenset[bytes] = frozenset(fold_word(w).encode() for w in _WORDS.split())

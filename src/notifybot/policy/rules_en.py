@@ -228,6 +228,9 @@ RULES: tuple[Rule, ...] = (
         r"\brefresh your (?:wardrobe|look|style|home|space)\b",
         r"\b(?:tap|click|reply) (?:here )?to (?:re-?order|order again|buy again)\b",
         r"\byour favou?rites are (?:waiting|back)\b", r"\bsomething special for you\b",
+        r"\beveryone(?:'s| is) talking about\b", r"\ba fresh look\b",
+        r"\bmake (?:every|your) (?:morning|day|evening|weekend|home) (?:better|brighter|special)\b",
+        r"\bsay hello to (?:faster|better|the new|our|a new|your new)\b",
         unless=r"(?:moved|changed|relocated|transferred) to (?:our|the|a) new (?:location|branch"
         r"|store|shop)|(?:address|directions) (?:of|to) (?:our|the) new (?:location|branch|store)",
     ),

@@ -112,6 +112,8 @@ r"\bmitad de precio\b",
         r"|el invierno|la navidad)\b",
         r"\brenueva tu (?:armario|look|estilo|casa)\b", r"\btus favoritos te esperan\b",
         r"\btoca para volver a pedir\b", r"\balgo especial para ti\b",
+        r"\btodo el mundo (?:habla|está hablando)\b", r"\baire nuevo\b", r"\bcon buen pie\b",
+        r"\bdi hola a (?:un|una|la|el|nuestr[oa]s?)\b",
         unless=r"novedades (?:de|sobre|en) (?:tu|su) (?:pedido|envío|reserva|caso|solicitud"
         r"|reclamación|cuenta|paquete)",
     ),

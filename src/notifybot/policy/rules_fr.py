@@ -130,7 +130,8 @@ RULES: tuple[Rule, ...] = (
         r"|de retour)\b",
         r"\brenouvelez votre (?:garde-robe|look|style|intérieur)\b",
         r"\bvos favoris vous attendent\b", r"\btouchez pour recommander\b",
-        r"\bquelque chose de spécial pour vous\b",
+        r"\bquelque chose de spécial pour vous\b", r"\btout le monde (?:parle|en parle)\b",
+        r"\bcoup de neuf\b", r"\bdu bon pied\b", r"\bdites bonjour à (?:un|une|la|le|notre|nos)\b",
         unless=r"nouvelle adresse (?:de livraison|de facturation)",
     ),
     rule(
