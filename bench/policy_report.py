@@ -1,6 +1,6 @@
 """Precision/recall of the policy engine on the labelled corpora, per language.
 
-Run: python bench/policy_report.py [-v] [tuning|held-out|held-out-2|held-out-3]
+Run: python bench/policy_report.py [-v] [tuning|held-out|held-out-2|...|held-out-5]
 (-v lists every misclassified message; a corpus name limits the report to that corpus)
 """
 
@@ -20,6 +20,10 @@ CORPORA = {
     / "corpus_heldout2.jsonl",
     "held-out-3": Path(__file__).resolve().parent.parent / "tests" / "policy"
     / "corpus_heldout3.jsonl",
+    "held-out-4": Path(__file__).resolve().parent.parent / "tests" / "policy"
+    / "corpus_heldout4.jsonl",
+    "held-out-5": Path(__file__).resolve().parent.parent / "tests" / "policy"
+    / "corpus_heldout5.jsonl",
 }
 
 

@@ -12,8 +12,12 @@ HELD_OUT = HERE / "corpus_heldout.jsonl"
 HELD_OUT_2 = HERE / "corpus_heldout2.jsonl"
 #: A third held-out split, utility-heavy, written after the combined cues and never tuned on.
 HELD_OUT_3 = HERE / "corpus_heldout3.jsonl"
+#: A fourth held-out split, keyword-light marketing, written last and measured blind once.
+HELD_OUT_4 = HERE / "corpus_heldout4.jsonl"
+#: The last held-out split: measured once, blind, and never tuned on (75 % / 0 %).
+HELD_OUT_5 = HERE / "corpus_heldout5.jsonl"
 CORPORA = {"tuning": TUNING, "held-out": HELD_OUT, "held-out-2": HELD_OUT_2,
-           "held-out-3": HELD_OUT_3}
+           "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4, "held-out-5": HELD_OUT_5}
 
 
 def load(path: Path) -> list[dict[str, object]]:

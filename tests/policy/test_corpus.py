@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from tests.policy.corpus import CORPORA, HELD_OUT, HELD_OUT_2, HELD_OUT_3, TUNING, load
+from tests.policy.corpus import (
+    CORPORA,
+    HELD_OUT,
+    HELD_OUT_2,
+    HELD_OUT_3,
+    HELD_OUT_4,
+    HELD_OUT_5,
+    TUNING,
+    load,
+)
 
 from notifybot.policy import check
 
@@ -15,7 +24,8 @@ TARGET_UTILITY_REFUSED = 0.03
 
 def test_corpus_is_large_varied_and_labelled() -> None:
     tuning = load(TUNING)
-    held_out = load(HELD_OUT) + load(HELD_OUT_2) + load(HELD_OUT_3)
+    held_out = [row for path in (HELD_OUT, HELD_OUT_2, HELD_OUT_3, HELD_OUT_4, HELD_OUT_5)
+                for row in load(path)]
     rows = tuning + held_out
     assert len(rows) >= 300
     assert len(held_out) >= 0.25 * len(rows)
@@ -47,11 +57,13 @@ def test_targets_on_the_whole_corpus() -> None:
 
 @pytest.mark.parametrize(
     ("name", "floor"),
-    # Held-out 2 and 3 were measured blind first (59 % and 81 % of marketing refused, 0 % and
-    # 18 % of utility refused: see docs/policy.md); the engine was improved afterwards with
-    # them in sight, so their own floors stay modest rather than claim the 97 % target.
+    # Held-out 2, 3 and 4 were measured blind first (59 %, 81 % and 38 % of marketing refused;
+    # 0 %, 18 % and 0 % of utility refused: see docs/policy.md); the engine was improved
+    # afterwards with them in sight, so their floors stay modest rather than claim 97 %.
     [("tuning", TARGET_MARKETING_REFUSED), ("held-out", TARGET_MARKETING_REFUSED),
-     ("held-out-2", 0.9), ("held-out-3", 0.9)],
+     ("held-out-2", 0.9), ("held-out-3", 0.9), ("held-out-4", 0.9),
+     # Held-out 5 is still blind: its floor is what it measured once (12 of 16).
+     ("held-out-5", 0.75)],
 )
 def test_targets_per_split(name: str, floor: float) -> None:
     refused, wrongly_refused, missed, wrongly = _rates(load(CORPORA[name]))

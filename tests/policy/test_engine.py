@@ -154,3 +154,26 @@ def test_exported_names() -> None:
         "Verdict", "check", "detect_language",
     ])
     assert policy.detect_language("¿Dónde está tu pedido? Ya ha salido.") == "es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for your patience, we will get back to you shortly.",
+        "Sorry to hear that. Could you tell us a bit more about what happened?",
+        "Merci pour votre patience, nous revenons vers vous très vite.",
+        "Gracias por tu paciencia, te respondemos enseguida.",
+        "Our offices are closed on public holidays.",
+    ],
+)
+def test_customer_service_replies_pass(text: str) -> None:
+    assert check(text).allowed
+
+
+def test_a_message_about_no_transaction_is_refused() -> None:
+    text = "  Make every weekend brighter with our handmade candles.  "
+    (r,) = check(text).reasons
+    assert r.rule_id in {"no-transaction", "announcement.en"}
+    v = check("Discover handmade candles and cosy blankets for long winter evenings.")
+    assert [r.rule_id for r in v.reasons] == ["no-transaction"]
+    assert v.reasons[0].matched == v.reasons[0].matched.strip()

@@ -19,13 +19,15 @@ CUES: tuple[Rule, ...] = (
         "cue.cta.en", "call to buy",
         r"\b(?:order (?:now|today|tonight|before|by|online|again|more)|book (?:now|today|early"
         r"|before|your (?:first|next))|reserve (?:now|today|yours)|buy|shop|grab|try|swap|switch"
-        r"|trade in|top up|treat yourself|come and (?:see|try|visit|discover|taste)|come in|pop in"
+        r"|trade in|top up|treat yourself|pre-?order|come and (?:see|try|visit|discover|taste)"
+        r"|come in|pop in"
         r"|stop by|drop by|visit (?:us|our)|join us|discover|explore|check out|sign up|subscribe"
         r"|upgrade|add|get yours|don'?t wait|take a look|hurry|enjoy)\b",
     ),
     rule(
         "cue.cta.fr", "incitation à acheter",
-        r"\b(?:commandez|réservez (?:dès|avant|vite|votre premi)|achetez|essayez|testez|goûtez"
+        r"\b(?:commandez|précommandez|réservez (?:dès|avant|vite|votre premi)|achetez|essayez"
+        r"|testez|goûtez|explorez"
         r"|dégustez|pensez à demander|demandez-nous"
         r"|passez (?:à|au|en)|rechargez|venez (?:découvrir|déguster|goûter|nous voir|essayer"
         r"|profiter|tester)|découvrez|profitez|rejoignez|inscrivez-vous|abonnez-vous"
@@ -38,7 +40,7 @@ CUES: tuple[Rule, ...] = (
         r"|prueba|pásate|cámbiate|recarga|ven a (?:conocer|descubrir|probar|vernos|visitarnos)"
         r"|descubre|aprovecha|únete|apúntate|suscríbete|date un capricho|regálate|añade"
         r"|pregunta por nuestr[oa]s?"
-        r"|no esperes|disfruta)\b",
+        r"|no esperes|disfruta|explora)\b",
     ),
     rule(
         "cue.benefit.en", "a benefit on offer",
@@ -71,17 +73,19 @@ CUES: tuple[Rule, ...] = (
         "cue.hook.en", "teaser question",
         r"\b(?:craving|hungry|thirsty|fancy|thinking (?:about|of)|looking for|need (?:a|an|extra"
         r"|more)|did you know|why not|how about|ready for|want (?:more|to save)|psst|by the way"
-        r"|have you (?:tried|seen|discovered))\b",
+        r"|have you (?:tried|seen|discovered)|why wait|get ready for|it'?s never been easier)\b",
     ),
     rule(
         "cue.hook.fr", "question d'accroche",
         r"\b(?:envie d|une petite faim|besoin (?:de plus|d'un|d'une)|saviez-vous|pourquoi ne pas"
-        r"|et si vous|prêt pour|vous cherchez|au fait|vous avez (?:essayé|testé|découvert))\b",
+        r"|et si vous|prêt pour|vous cherchez|au fait|vous avez (?:essayé|testé|découvert)"
+        r"|pourquoi attendre|préparez(?:-vous)?|n'a jamais été aussi (?:simple|facile))\b",
     ),
     rule(
         "cue.hook.es", "pregunta gancho",
         r"\b(?:te apetece|con hambre|necesitas (?:más|un|una)|sabías que|por qué no"
-        r"|qué tal si|buscas|por cierto|(?:ya )?has probado)\b",
+        r"|qué tal si|buscas|por cierto|(?:ya )?has probado|por qué esperar|prepárate"
+        r"|list[oa] para|nunca ha sido tan fácil)\b",
     ),
     rule(
         "cue.novelty.en", "something new to sell",
@@ -106,11 +110,13 @@ CUES: tuple[Rule, ...] = (
     rule(
         "cue.time.fr", "durée d'une offre",
         r"\bcette semaine\b", r"\bce (?:week-end|soir|mois|samedi|vendredi)\b",
+        r"\bla semaine prochaine\b",
         r"\bavant (?:\d+h|le \d)",
     ),
     rule(
         "cue.time.es", "plazo de una oferta",
         r"\besta (?:semana|noche)\b", r"\beste (?:fin de semana|mes|sábado|viernes)\b",
+        r"\bla próxima semana\b",
         r"\bantes de las \d", r"\bantes del \d",
     ),
 )

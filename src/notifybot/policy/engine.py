@@ -7,6 +7,7 @@ from itertools import chain
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
+from notifybot.policy.anchors import has_transaction
 from notifybot.policy.buttons import selling_label
 from notifybot.policy.cues import combined_cues
 from notifybot.policy.lang import LANGUAGES, language_of
@@ -20,6 +21,8 @@ from notifybot.policy.verdict import Reason, Verdict
 BOOK = RuleBook(rules_shared.RULES + rules_en.RULES + rules_fr.RULES + rules_es.RULES)
 
 _MAX_PER_RULE = 3
+#: Shorter texts ("OK", "Thanks!") are not judged for a missing transaction.
+_MIN_WORDS = 4
 
 #: Promotional words that, written in leetspeak or with spaced letters, are refused on sight.
 _DISGUISED = frozenset(map(fold_word, str.split(
@@ -60,6 +63,12 @@ class PolicyEngine:
         if lang is None:
             lang = language_of(tokens)
         reasons = self._scan(text, norm, tokens, "text", lang)
+        if not reasons and len(tokens) >= _MIN_WORDS and not has_transaction(norm.text, tokens):
+            start = len(text) - len(text.lstrip())
+            end = len(text.rstrip())
+            reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
+                                  "service event: not a notification", (start, end),
+                                  text[start:end]))
         for i, label in enumerate(buttons):
             reasons.extend(self._button(label, f"button {i}", lang))
         if reasons:

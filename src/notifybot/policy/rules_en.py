@@ -198,6 +198,10 @@ RULES: tuple[Rule, ...] = (
         r"\bbefore (?:it'?s|they'?re) gone\b",
         r"\bact (?:now|fast)\b", r"\bfilling up fast\b", r"\bgoing fast\b",
         r"\bsecure yours\b", r"\bwon'?t last(?: long)?\b", r"\bselling out\b",
+        r"\bonly (?:a few|\d+) (?:seats|rooms|spots|places|tickets|items|units|tables) left\b",
+        r"\bbefore (?:prices?|fares?|rates?) (?:go up|rise|increase)\b", r"\bbook yours\b",
+        r"\bbe among the first\b",
+        r"\b(?:now|waiting for you) (?:in|at) our (?:\w+ )?(?:shop|store|boutique)s?\b",
         r"\bbiggest (?:event|sale|savings)\b", r"\bsave the date\b",
     ),
     rule(
@@ -224,6 +228,9 @@ RULES: tuple[Rule, ...] = (
         r"\brefresh your (?:wardrobe|look|style|home|space)\b",
         r"\b(?:tap|click|reply) (?:here )?to (?:re-?order|order again|buy again)\b",
         r"\byour favou?rites are (?:waiting|back)\b", r"\bsomething special for you\b",
+        r"\beveryone(?:'s| is) talking about\b", r"\ba fresh look\b",
+        r"\bmake (?:every|your) (?:morning|day|evening|weekend|home) (?:better|brighter|special)\b",
+        r"\bsay hello to (?:faster|better|the new|our|a new|your new)\b",
         unless=r"(?:moved|changed|relocated|transferred) to (?:our|the|a) new (?:location|branch"
         r"|store|shop)|(?:address|directions) (?:of|to) (?:our|the) new (?:location|branch|store)",
     ),

@@ -130,7 +130,8 @@ RULES: tuple[Rule, ...] = (
         r"|de retour)\b",
         r"\brenouvelez votre (?:garde-robe|look|style|intérieur)\b",
         r"\bvos favoris vous attendent\b", r"\btouchez pour recommander\b",
-        r"\bquelque chose de spécial pour vous\b",
+        r"\bquelque chose de spécial pour vous\b", r"\btout le monde (?:parle|en parle)\b",
+        r"\bcoup de neuf\b", r"\bdu bon pied\b", r"\bdites bonjour à (?:un|une|la|le|notre|nos)\b",
         unless=r"nouvelle adresse (?:de livraison|de facturation)",
     ),
     rule(
@@ -185,6 +186,10 @@ RULES: tuple[Rule, ...] = (
         r"\bpendant \d+ ?h\b", r"\bdurée limitée\b", r"\btemps limité\b",
         r"\bquantités? limitées?\b", r"\bcommandez vite\b", r"\bplaces limitées\b",
         r"\bpartent vite\b", r"\bréservez la vôtre\b", r"\bne dureront pas\b",
+        r"\bplus que quelques (?:places|chambres|billets|articles|tables)\b",
+        r"\bavant la hausse des prix\b", r"\bsoyez (?:parmi )?les premiers\b",
+        r"\bvous attendent (?:dans|en) (?:notre|nos) (?:\w+ )?(?:boutique|magasin)s?\b",
+        r"\blaissez-nous aussi\b",
         unless=r"ne (?:manquez|ratez) pas (?:votre|l'embarquement|le départ|votre rendez-vous)",
     ),
 )

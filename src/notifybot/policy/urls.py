@@ -44,6 +44,13 @@ _PROMO_KEYS = _set(
 )
 
 
+#: Cheap pre-check: a link with none of these substrings cannot be promotional.
+_MAYBE = re.compile("|".join(sorted(
+    {re.escape(w.split("_")[0]) for w in _PROMO_WORDS | _PROMO_KEYS if len(w) >= 3} | {"utm_"},
+    key=len, reverse=True,
+)))
+
+
 def _words(value: str) -> set[str]:
     return set(_SPLIT.split(unquote(value).lower())) - {""}
 
@@ -62,6 +69,8 @@ def check_url(url: str, span: tuple[int, int], field: str = "text") -> list[Reas
     """Reasons why the link ``url`` (found at ``span`` of ``field``) is promotional."""
     raw = url.rstrip(_TRAIL)
     span = (span[0], span[0] + len(raw))
+    if _MAYBE.search(raw.lower()) is None:
+        return []
     try:
         parts = urlsplit(raw if "://" in raw else "http://" + raw)
     except ValueError:
