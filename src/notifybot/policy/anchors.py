@@ -62,6 +62,10 @@ _WORDS = (
     "tomorrow demain mañana yesterday hier ayer expected prévue prévu prevista previsto "
     "lodge hotel hôtel check nuits noches noche nuit number numéro número call appelez llama "
     "llámanos contact contactez contacta "
+    # arrivals and pick-ups, and the messaging service itself (opt-out / opt-in confirmations)
+    "llegando llegará llega llegó pasará pasa recogerte placas matrícula arrivera arrivant "
+    "plaque immatriculation mensajes recibir recibirás recibiras volverás recevoir recevrez "
+    "recevrez stop start alta baja arrêt "
     # customer-service conversation (replies inside the 24-hour window)
     "thanks thank merci gracias sorry désolé désolée désolés sentimos siento disculpa "
     "disculpas help aide aider ayuda ayudarte ayudar question questions pregunta preguntas "
