@@ -21,7 +21,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from notifybot.billing import PriceBookSet, in_window, parse_phone, quote
+from notifybot.billing import UNKNOWN_COUNTRY, PriceBookSet, in_window, parse_phone, quote
 from notifybot.billing.pricing import Quote
 from notifybot.clock import Clock, SystemClock, to_millis
 from notifybot.consent import CONFIRMATIONS, ConsentLedger, Keyword, keyword
@@ -378,7 +378,7 @@ class Bot(Router):
             entry_id=uuid.uuid4().hex,
             message_id=message_id,
             customer_ref=customer.customer_id,
-            country=customer.country or "ZZ",
+            country=customer.country or UNKNOWN_COUNTRY,
             category=category,
             price_micros=price.price_micros,
             currency=price.currency,

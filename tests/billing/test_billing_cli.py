@@ -122,6 +122,7 @@ def test_public_names() -> None:
             "DEFAULT_BOOK_ID",
             "MICROS_PER_CENT",
             "MICROS_PER_UNIT",
+            "UNKNOWN_COUNTRY",
             "WINDOW_HOURS",
             "Grouping",
             "NoPriceBookInForce",

@@ -9,7 +9,7 @@ window rule, and ledger reports.
 
 from notifybot.billing.errors import NoPriceBookInForce, PriceBookError, UnpricedMessage
 from notifybot.billing.money import MICROS_PER_CENT, MICROS_PER_UNIT, format_amount, format_money
-from notifybot.billing.phone import ParsedPhone, parse_phone
+from notifybot.billing.phone import UNKNOWN_COUNTRY, ParsedPhone, parse_phone
 from notifybot.billing.pricebook import DEFAULT_BOOK_ID, PriceBook, PriceBookSet, shipped_ids
 from notifybot.billing.pricing import WINDOW_HOURS, Quote, in_window, quote, window_closes_at
 from notifybot.billing.report import (
@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_BOOK_ID",
     "MICROS_PER_CENT",
     "MICROS_PER_UNIT",
+    "UNKNOWN_COUNTRY",
     "WINDOW_HOURS",
     "Grouping",
     "NoPriceBookInForce",

@@ -11,7 +11,12 @@ import phonenumbers
 
 from notifybot.errors import InvalidPhoneNumber
 
-_NON_GEOGRAPHIC = "001"  # libphonenumber's region code for +800, +808, +870, +881, …
+_NON_GEOGRAPHIC = "001"
+
+#: The ledger's country for a recipient without one (no phone number, or non-geographic):
+#: ISO 3166's user-assigned "unknown". Priced at a book's rest-of-world rate; the bot's and the
+#: relay's ledgers both use it, so they agree.
+UNKNOWN_COUNTRY = "ZZ"  # libphonenumber's region code for +800, +808, +870, +881, …
 
 _POSSIBLE_REASONS = {
     phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country calling code",

@@ -12,15 +12,11 @@ business gets ``delivered``) → send a read receipt (``auto_read``; else :meth:
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
-import random
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 import attrs
 
 from notifybot.billing import parse_phone
@@ -179,12 +175,9 @@ class Device:
         """Open the WebSocket (queued messages arrive first, in order); returns once open."""
         if self._sub is not None:
             return
-        url = self.client.base_url.replace("http", "ws", 1) + "/v1/devices/ws"
-        self._sub = _DeviceSubscription(
-            self.client, url, self._on_frame, backoff or Backoff(), random.Random(),
-            after_ack=self._after_ack,
-        )  # fmt: skip
-        self._sub.start()
+        self._sub = self.client.subscribe(
+            self._on_frame, role="device", backoff=backoff, after_ack=self._after_ack
+        )
         await self._sub.wait_connected()
 
     @property
@@ -384,29 +377,6 @@ class Device:
         """The 60-digit safety number of the conversation with ``business_id``."""
         device = await self._business_device(business_id)
         return await self.party.safety_number(self.account, business_id, device)
-
-
-class _DeviceSubscription(Subscription):
-    """``Subscription`` that calls ``after_ack()`` once each frame's ack is written, so a read
-    receipt is sent only after the acknowledgement that makes the message ``delivered``."""
-
-    def __init__(self, *args: Any, after_ack: Callable[[], None]) -> None:
-        super().__init__(*args)
-        self._after_ack = after_ack
-
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        async for msg in ws:
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                break
-            frame = json.loads(msg.data)
-            try:
-                await self._handler(frame)
-            except Exception:
-                log.exception("frame handler failed; the frame stays queued at the relay")
-                continue
-            if "id" in frame:
-                await ws.send_json({"type": "ack", "id": frame["id"]})
-            self._after_ack()
 
 
 __all__ = ["BusinessCard", "Device"]

@@ -299,11 +299,18 @@ class RelayClient:
         role: Literal["device", "business"],
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        after_ack: Callable[[], None] | None = None,
     ) -> Subscription:
-        """Keep the role's WebSocket open and hand every frame to ``handler``."""
+        """Keep the role's WebSocket open and hand every frame to ``handler``.
+
+        ``after_ack`` is called once each frame's ack is written (a device sends its read
+        receipts only then, so ``delivered`` always precedes ``read``).
+        """
         path = "/v1/businesses/ws" if role == "business" else "/v1/devices/ws"
         url = self.base_url.replace("http", "ws", 1) + path
-        sub = Subscription(self, url, handler, backoff or Backoff(), rng or random.Random())
+        sub = Subscription(
+            self, url, handler, backoff or Backoff(), rng or random.Random(), after_ack
+        )
         sub.start()
         return sub
 
@@ -332,10 +339,12 @@ class Subscription:
         handler: FrameHandler,
         backoff: Backoff,
         rng: random.Random,
+        after_ack: Callable[[], None] | None = None,
     ) -> None:
         self._client = client
         self._url = url
         self._handler = handler
+        self._after_ack = after_ack
         self._backoff = backoff
         self._rng = rng
         self._task: asyncio.Task[None] | None = None
@@ -415,3 +424,5 @@ class Subscription:
                 continue
             if "id" in frame:
                 await ws.send_json({"type": "ack", "id": frame["id"]})
+            if self._after_ack is not None:
+                self._after_ack()

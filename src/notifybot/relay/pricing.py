@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from notifybot.billing import PriceBookSet, quote
-from notifybot.relay.routing import UNKNOWN_COUNTRY, Pricer
+from notifybot.billing import UNKNOWN_COUNTRY, PriceBookSet, quote
+from notifybot.relay.routing import Pricer
 
 
 def billing_pricer(books: PriceBookSet | None = None) -> Pricer:

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from notifybot.billing.phone import UNKNOWN_COUNTRY
 from notifybot.clock import from_millis
 from notifybot.envelope import Envelope, EnvelopeType
 from notifybot.errors import EnvelopeError
@@ -25,7 +26,6 @@ Pricer = Callable[[str, str, bool, datetime], int]
 #: The category recorded for a free-form reply inside the 24-hour window.
 SERVICE_CATEGORY = "service"
 #: The country recorded when the recipient registered none.
-UNKNOWN_COUNTRY = "ZZ"
 
 
 def free_pricer(country: str, category: str, in_window: bool, at: datetime) -> int:
