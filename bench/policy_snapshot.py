@@ -10,7 +10,8 @@ seed: leetspeak, spaced and dotted letters, emoji and symbols between letters, c
 links with ``utm_*`` and coupon parameters, selling and service buttons, promotions appended
 to utility texts, and random character soups. Each line of FILE is one input and its full
 verdict (allowed, category, lang, and every reason's rule id, message, span, matched text
-and field), so the comparison is byte for byte.
+and field), and a digest of the skeleton of the text and of each label (``normalise``: text,
+map to the original, links, disguised words), so the comparison is byte for byte.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from notifybot.policy import UnsupportedLanguage, Verdict, check
+from notifybot.policy.normalise import normalise
 
 CORPORA = sorted((Path(__file__).resolve().parent.parent / "tests" / "policy").glob("*.jsonl"))
 SEED = 20180801
@@ -65,7 +67,8 @@ LINKS = [
 ]
 SOUP = list("free sale 0134@$€ %.-\u200b🎁éÉ\nabcdefghijklmnopqrstuvwxyz ABCXYZ0123456789,;:!?'")
 SOUP_WIDE = (SOUP + ["ß", "İ", "ﬁ", "Ⅻ", "²", "½", "ǅ", "ŉ", "\u0301", "\u0300", "ﷺ", "ẞ",
-                     "Ｆ", "𝐟", "🇫", "中", "ا", "\t", "\r", "\u202f", "–", "’", "…"] + EMOJI
+                     "Ｆ", "𝐟", "🇫", "中", "ا", "\t", "\r", "\u202f", "–", "’", "…", "\x00", "Σ", "ς",
+                     "Æ", "\u00ad", "¼", "ﬀ", "ǈ", "€", "£", "«", "\u200d", "\ufe0f"] + EMOJI
              + ZERO_WIDTH + [c for v in CONFUSABLE.values() for c in v])
 
 
@@ -116,8 +119,8 @@ def _soup(rng: random.Random, alphabet: list[str], size: int) -> str:
     return "".join(rng.choice(alphabet) for _ in range(rng.randrange(size)))
 
 
-def inputs() -> Iterator[tuple[str, tuple[str, ...], str | None]]:
-    """Every (text, buttons, lang) checked, in a fixed order."""
+def inputs(seed: int = SEED) -> Iterator[tuple[str, tuple[str, ...], str | None]]:
+    """Every (text, buttons, lang) checked, in a fixed order (the generated ones from ``seed``)."""
     rows = [json.loads(line) for path in CORPORA
             for line in path.read_text(encoding="utf-8").splitlines() if line]
     texts = [str(r["text"]) for r in rows]
@@ -127,7 +130,7 @@ def inputs() -> Iterator[tuple[str, tuple[str, ...], str | None]]:
         yield text, (), str(r["lang"])
         if buttons:
             yield text, (), None
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     for _ in range(3000):
         base = rng.choice(texts)
         words = base.split(" ")
@@ -176,6 +179,8 @@ def record(text: str, buttons: tuple[str, ...], lang: str | None) -> dict[str, o
     except UnsupportedLanguage as e:  # pragma: no cover - the inputs only use en/fr/es
         v = f"UnsupportedLanguage: {e}"
     out: dict[str, object] = {"text": text, "buttons": list(buttons), "lang": lang}
+    out["skeletons"] = [hashlib.sha256(repr(normalise(t)).encode()).hexdigest()[:16]
+                        for t in (text, *buttons)]
     if isinstance(v, str):
         out["error"] = v
     else:
@@ -184,8 +189,8 @@ def record(text: str, buttons: tuple[str, ...], lang: str | None) -> dict[str, o
     return out
 
 
-def lines() -> list[str]:
-    return [json.dumps(record(*i), ensure_ascii=False, sort_keys=True) for i in inputs()]
+def lines(seed: int = SEED) -> list[str]:
+    return [json.dumps(record(*i), ensure_ascii=False, sort_keys=True) for i in inputs(seed)]
 
 
 def main() -> int:
@@ -193,8 +198,9 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["write", "check"])
     parser.add_argument("file", type=Path)
+    parser.add_argument("--seed", type=int, default=SEED, help="for the generated texts")
     args = parser.parse_args()
-    now = lines()
+    now = lines(args.seed)
     digest = hashlib.sha256("\n".join(now).encode()).hexdigest()[:16]
     refused = sum('"verdict": [false' in line for line in now)
     print(f"{len(now)} inputs, {refused} refused, digest {digest}")

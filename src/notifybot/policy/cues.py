@@ -9,8 +9,6 @@ deadline or a period of the offer).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from notifybot.policy import rules_en, rules_es, rules_fr
 from notifybot.policy.rule import Rule, RuleBook, rule
 
@@ -132,16 +130,30 @@ def _opens_sentence(skeleton: str, start: int) -> bool:
     return i < 0 or skeleton[i] in _SENTENCE_END
 
 
+def _kind(r: Rule) -> str:
+    return r.rule_id.split(".")[1]
+
+
+_KINDS = {r.rule_id: _kind(r) for r in CUES}
+
+
 def combined_cues(
     skeleton: str, tokens: set[bytes], lang: str | None
-) -> Iterator[tuple[Rule, int, int]]:
+) -> list[tuple[Rule, int, int]]:
     """The cues in ``skeleton`` if at least two kinds are present, else nothing."""
+    plan = CUE_BOOK.plan(tokens, lang)
+    live, percent = plan
+    kinds = {_KINDS.get(r.rule_id) or _kind(r) for tried in live.values() for _, r, _ in tried}
+    if "%" in skeleton:
+        kinds.update(_kind(r) for r in percent)
+    if len(kinds) < 2:
+        return []  # one kind at most can be found: nothing to report, no pattern to try
     hits = []
-    for r, start, end in CUE_BOOK.scan(skeleton, tokens, lang):
-        kind = r.rule_id.split(".")[1]
+    for r, start, end in CUE_BOOK.run(skeleton, tokens, plan):
+        kind = _KINDS.get(r.rule_id) or _kind(r)
         if kind == "cta" and not _opens_sentence(skeleton, start):
             continue
         hits.append((kind, r, start, end))
     if len({kind for kind, *_ in hits}) >= 2:
-        for _, r, start, end in hits:
-            yield r, start, end
+        return [(r, start, end) for _, r, start, end in hits]
+    return []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import chain
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
@@ -11,7 +10,7 @@ from notifybot.policy.anchors import has_transaction
 from notifybot.policy.buttons import selling_label
 from notifybot.policy.cues import combined_cues
 from notifybot.policy.lang import LANGUAGES, language_of
-from notifybot.policy.normalise import Normalised, fold_word, normalise
+from notifybot.policy.normalise import fold_word, original_span, skeleton
 from notifybot.policy.rule import RuleBook, skeleton_tokens
 from notifybot.policy.urls import check_url
 from notifybot.policy.verdict import Reason, Verdict
@@ -42,6 +41,12 @@ class UnsupportedLanguage(ConfigurationError):
     """``lang`` names a language the policy engine has no rules for."""
 
 
+#: The verdict of every allowed message, by language (verdicts are immutable).
+_UTILITY: dict[str | None, Verdict] = {}
+#: Button labels judged and remembered per engine (labels come from templates: few, repeated).
+_MAX_LABELS = 1024
+
+
 class PolicyEngine:
     """A configured checker (rules and languages); :func:`check` uses the default one."""
 
@@ -51,6 +56,7 @@ class PolicyEngine:
         self.book = book
         self.languages = frozenset(languages)
         self.cues = cues
+        self._labels: dict[tuple[str, str, str | None], tuple[Reason, ...]] = {}
 
     def check(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
@@ -58,12 +64,12 @@ class PolicyEngine:
         """Judge ``text`` and its button labels; see :func:`notifybot.policy.check`."""
         if lang is not None:
             lang = self._language(lang)
-        norm = normalise(text)
-        tokens = set(skeleton_tokens(norm.text))
+        folded, index, urls, obfuscated = skeleton(text)
+        tokens = set(skeleton_tokens(folded))
         if lang is None:
             lang = language_of(tokens)
-        reasons = self._scan(text, norm, tokens, "text", lang)
-        if not reasons and len(tokens) >= _MIN_WORDS and not has_transaction(norm.text, tokens):
+        reasons = self._scan(text, folded, index, urls, obfuscated, tokens, "text", lang)
+        if not reasons and len(tokens) >= _MIN_WORDS and not has_transaction(folded, tokens):
             start = len(text) - len(text.lstrip())
             end = len(text.rstrip())
             reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
@@ -73,7 +79,10 @@ class PolicyEngine:
             reasons.extend(self._button(label, f"button {i}", lang))
         if reasons:
             return Verdict(False, "marketing", tuple(reasons), lang)
-        return Verdict(True, "utility", (), lang)
+        verdict = _UTILITY.get(lang)
+        if verdict is None:
+            verdict = _UTILITY[lang] = Verdict(True, "utility", (), lang)
+        return verdict
 
     def _language(self, lang: str) -> str:
         primary = lang.replace("_", "-").split("-")[0].lower()
@@ -84,45 +93,58 @@ class PolicyEngine:
         return primary
 
     def _scan(
-        self, original: str, norm: Normalised, tokens: set[bytes], field: str,
-        lang: str | None = None, *, cues: bool = True,
+        self, original: str, folded: str, index: list[int] | None,
+        urls: list[tuple[int, int]], obfuscated: list[tuple[int, int]], tokens: set[bytes],
+        field: str, lang: str | None = None, *, cues: bool = True,
     ) -> list[Reason]:
+        found = self.book.scan(folded, tokens, lang)
+        if self.cues and cues:
+            found.extend(combined_cues(folded, tokens, lang))
         reasons: list[Reason] = []
+        if not (found or obfuscated or urls):
+            return reasons
         spans: dict[str, list[tuple[int, int]]] = {}
-        found = chain(self.book.scan(norm.text, tokens, lang),
-                      combined_cues(norm.text, tokens, lang) if self.cues and cues else ())
         for rule, start, end in found:
             taken = spans.setdefault(rule.rule_id, [])
             if len(taken) >= _MAX_PER_RULE or any(a < end and start < b for a, b in taken):
                 continue
             taken.append((start, end))
-            reasons.append(_reason(rule.rule_id, rule.message, original, norm, start, end, field))
-        for start, end in norm.obfuscated:
-            word = norm.text[start:end]
+            reasons.append(_reason(rule.rule_id, rule.message, original, index, start, end,
+                                   field))
+        for start, end in obfuscated:
+            word = folded[start:end]
             if word in _DISGUISED or (len(word) > 6 and any(s in word for s in _DISGUISED_STEMS)):
                 reasons.append(_reason("obfuscation", "promotional word disguised (leetspeak, "
-                                       "spaced or symbol-separated letters)", original, norm,
+                                       "spaced or symbol-separated letters)", original, index,
                                        start, end, field))
-        for start, end in norm.urls:
+        for start, end in urls:
             reasons.extend(check_url(original[start:end], (start, end), field))
         reasons.sort(key=lambda r: r.span)
         return reasons
 
-    def _button(self, label: str, field: str, lang: str | None) -> list[Reason]:
-        norm = normalise(label)
-        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field, lang, cues=False)
-        span = selling_label(norm.text)
+    def _button(self, label: str, field: str, lang: str | None) -> tuple[Reason, ...]:
+        key = (label, field, lang)
+        known = self._labels.get(key)
+        if known is not None:
+            return known
+        folded, index, urls, obfuscated = skeleton(label)
+        reasons = self._scan(label, folded, index, urls, obfuscated,
+                             set(skeleton_tokens(folded)), field, lang, cues=False)
+        span = selling_label(folded)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",
-                                      label, norm, span[0], span[1], field))
-        return reasons
+                                      label, index, span[0], span[1], field))
+        if len(self._labels) >= _MAX_LABELS:
+            self._labels.clear()
+        known = self._labels[key] = tuple(reasons)
+        return known
 
 
 def _reason(
-    rule_id: str, message: str, original: str, norm: Normalised, start: int, end: int,
+    rule_id: str, message: str, original: str, index: list[int] | None, start: int, end: int,
     field: str,
 ) -> Reason:
-    a, b = norm.original_span(start, end)
+    a, b = original_span(index, start, end)
     return Reason(rule_id, message, (a, b), original[a:b], field)
 
 

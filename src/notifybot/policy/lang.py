@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Set
 
-from notifybot.policy.normalise import fold_word, normalise
-from notifybot.policy.rule import skeleton_tokens
+from notifybot.policy.normalise import fold_word, normalise, skeleton_tokens
 
 #: Supported languages, in the order used to break ties.
 LANGUAGES: tuple[str, ...] = ("en", "fr", "es")
@@ -31,6 +30,10 @@ def _build() -> dict[str, frozenset[bytes]]:
 
 
 _UNIQUE = _build()
+#: Every stopword (folded): the commonest words of the supported languages.
+COMMON_WORDS: frozenset[str] = frozenset(
+    fold_word(w) for words in _STOPWORDS.values() for w in words.split()
+)
 
 
 def detect_language(text: str) -> str | None:

@@ -23,8 +23,11 @@ map and takes a fast path with no per-character Python loop.
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
 import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
 import attrs
@@ -65,18 +68,18 @@ _TABLE_RANGES = (
     (0xFF00, 0xFFF0), (0x1D400, 0x1D800), (0x1F100, 0x1F1E6),
 )
 
-_URL_REST = re.compile(r"[^\s<>\"']+")
-_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*$")
 #: A word of 1-3 letters then 3+ digits ("ba117", "ezy8012") is a flight or reference number.
 _CODE = re.compile(r"[a-z]{1,3}[0-9]{3,}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_URL_REST = re.compile(r"[^\s<>\"']+")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*$")
 _SEP_RUN = re.compile(r"\x00+")
+#: A run of separators between two letters: dropped (``f🎁r🎁e🎁e``); any other becomes spaces.
+_SEP_DROP = re.compile(r"(?<=[A-Za-z])\x00+(?=[A-Za-z])")
 _DIGIT_RUN = re.compile(r"[0-9]+")
 #: Words that need the careful path: a non-leet digit (kept with its run) or a final symbol.
 _KEEP = re.compile(r"[269]|[@$|!E]$")
 #: Three or more single letters joined by one separator each: ``f r e e``, ``s.a.l.e``.
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*+/~][a-z]){2,}(?![a-z0-9])")
-_NON_ASCII_CHAR = re.compile(r"[^\x00-\x7f]")
 
 #: Character classes of a skeleton, for cheap pre-checks with ``bytes.find``: letters "a",
 #: digits and leet symbols "1", separators of spaced letters "s", anything else "x".
@@ -86,6 +89,7 @@ _CLASS = bytes(
     for c in range(256)
 )
 _WORD_CLASS = bytes(119 if c in (97, 49) else 32 for c in range(256))
+_TOKEN_TABLE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
 
 
 @lru_cache(maxsize=4096)
@@ -159,10 +163,6 @@ def _fold_latin1(lowered: str) -> str | None:
     return raw.decode("ascii")
 
 
-def _fold1(m: re.Match[str]) -> str:
-    return _TABLE.get(ord(m[0]), m[0])
-
-
 def fold_pattern(pattern: str) -> str:
     """Fold a rule's regex the way text is folded: non-ASCII letters, then ``l`` → ``i``.
 
@@ -194,36 +194,52 @@ class Normalised:
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text that skeleton ``[start, end)`` came from."""
-        if self.index is None:
-            return (start, end)
-        if end <= start:
-            pos = self.index[start] if start < len(self.index) else self.index[-1] + 1
-            return (pos, pos)
-        return (self.index[start], self.index[end - 1] + 1)
+        return original_span(self.index, start, end)
 
 
-def _slow_fold(text: str, folded: str) -> tuple[str, list[int]]:
-    """Fold what the one-to-one table could not (invisible, multi-letter, emoji) with a map."""
+def original_span(index: Sequence[int] | None, start: int, end: int) -> tuple[int, int]:
+    """The span of the original text that skeleton ``[start, end)`` came from, given the
+    skeleton's map (``None``: the identity)."""
+    if index is None:
+        return (start, end)
+    if end <= start:
+        pos = index[start] if start < len(index) else index[-1] + 1
+        return (pos, pos)
+    return (index[start], index[end - 1] + 1)
+
+
+def _fold_general(text: str, lowered: str) -> tuple[str, list[int] | None]:
+    """Fold character by character what neither byte table could (the exact reference path).
+
+    Every character of ``lowered`` goes through the one-to-one table; a character it cannot
+    map is folded from the original text by :func:`fold_char`, and then the skeleton needs a
+    map (``None`` otherwise).
+    """
     out: list[str] = []
     index: list[int] = []
-    prev = 0
-    for m in _NON_ASCII.finditer(folded):
-        start, end = m.span()
-        out.append(folded[prev:start])
-        index.extend(range(prev, start))
-        for pos in range(start, end):
-            rep = fold_char(text[pos])
-            if rep:
-                out.append(rep)
-                index.extend([pos] * len(rep))
-        prev = end
-    out.append(folded[prev:])
-    index.extend(range(prev, len(folded)))
+    slow = False
+    for pos, (low, orig) in enumerate(zip(lowered, text, strict=True)):
+        folded = low if low.isascii() else _TABLE.get(ord(low))
+        if folded is None:
+            folded = fold_char(orig)
+            slow = True
+        out.append(folded)
+        index += (pos,) * len(folded)
     skeleton = "".join(out)
+    if not slow:
+        return skeleton, None
+    return _separators(skeleton, index)
+
+
+def _separators(skeleton: str, index: list[int]) -> tuple[str, list[int]]:
+    """Resolve separators: dropped between two letters (``f🎁r🎁e🎁e``), else spaces."""
     if _SEP not in skeleton:
         return skeleton, index
-    # A symbol between two letters is dropped (emoji-separated letters); elsewhere a space.
-    out, new_index, prev = [], [], 0
+    if _SEP_DROP.search(skeleton) is None:
+        return skeleton.replace(_SEP, " "), index
+    out: list[str] = []
+    new_index: list[int] = []
+    prev = 0
     for m in _SEP_RUN.finditer(skeleton):
         start, end = m.span()
         out.append(skeleton[prev:start])
@@ -237,6 +253,102 @@ def _slow_fold(text: str, folded: str) -> tuple[str, list[int]]:
     out.append(skeleton[prev:])
     new_index.extend(index[prev:])
     return "".join(out), new_index
+
+
+# --- the fast path for any non-ASCII text ------------------------------------------------
+#
+# The text is encoded to Latin-1 by the C codec; a codec error handler is called once per run
+# of other characters (emoji, curly quotes, other scripts, invisible characters) and returns
+# the run's skeleton, so the Python work is per run, never per character. A byte table then
+# lower-cases and folds the Latin-1 part. Runs folded by ``fold_char`` (emoji, symbols) or that
+# change length are noted: the skeleton then needs a map to the original text.
+
+_FOLD_ERRORS = "notifybot.policy.fold"
+_EURO = "\x7f"
+_LOCAL = threading.local()
+#: Folded runs by original run: (skeleton, per-character lengths or None when each character
+#: gives one, whether a character needed :func:`fold_char`).
+_RUNS: dict[str, tuple[str, tuple[int, ...] | None, bool]] = {}
+_MAX_RUNS = 4096
+
+
+def _fold_run(run: str) -> tuple[str, tuple[int, ...] | None, bool]:
+    """The skeleton of a run of non-Latin-1 characters, as :func:`_fold_general` folds it.
+
+    The run is lower-cased on its own: only U+0130 (replaced first) changes length, and the
+    only context-dependent case, a final sigma, folds the same either way (neither sigma is in
+    the table; a test checks it).
+    """
+    out: list[str] = []
+    slow = False
+    for low, orig in zip(run.replace("\u0130", "I").lower(), run, strict=True):
+        folded = low if low.isascii() else _TABLE.get(ord(low))
+        if folded is None:
+            folded = fold_char(orig)
+            slow = True
+        out.append(folded)
+    lens = tuple(map(len, out))
+    # "E" (the euro sign) must survive the lower-casing table: it travels as DEL.
+    skeleton = "".join(out).replace("E", _EURO)
+    return skeleton, None if all(n == 1 for n in lens) else lens, slow
+
+
+def _fold_error(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: the skeleton of a run that Latin-1 cannot encode."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    start, end = err.start, err.end
+    run = err.object[start:end]
+    folded = _RUNS.get(run)
+    if folded is None:
+        folded = _fold_run(run)
+        if len(_RUNS) < _MAX_RUNS:
+            _RUNS[run] = folded
+    if folded[2]:
+        _LOCAL.edits.append((start, end, folded[1]))
+    return folded[0], end
+
+
+codecs.register_error(_FOLD_ERRORS, _fold_error)
+
+
+def _build_latin1_lower() -> bytes:
+    """The Latin-1 table applied after lower-casing (0: needs the reference path); DEL is a
+    folded run's "E"."""
+    return bytes(_LATIN1[ord(chr(b).lower())] if b and chr(b) != _EURO else ord("E") if b else 0
+                 for b in range(256))
+
+
+_LATIN1_LOWER = _build_latin1_lower()
+#: Latin-1 characters without a one-character skeleton (``ß``, ``æ``, ``©``, soft hyphen).
+_LATIN1_MULTI = bytes(b for b in range(1, 256) if not _LATIN1_LOWER[b])
+
+
+def _fold_non_ascii(text: str) -> tuple[str, list[int] | None]:
+    """The skeleton of a non-ASCII text and its map (``None``: one-to-one)."""
+    if "\x00" not in text and _EURO not in text:
+        _LOCAL.edits = edits = []
+        raw = text.encode("latin-1", _FOLD_ERRORS)
+        if raw.isascii() or len(raw.translate(None, _LATIN1_MULTI)) == len(raw):
+            skeleton = raw.translate(_LATIN1_LOWER).decode("ascii")
+            if not edits:
+                return skeleton, None
+            index: list[int] = []
+            prev = 0
+            for start, end, lens in edits:
+                if lens is not None:
+                    index += range(prev, start)
+                    for pos, n in enumerate(lens, start):
+                        index += (pos,) * n
+                    prev = end
+            index += range(prev, len(text))
+            return _separators(skeleton, index)
+    # The reference path: a NUL or DEL in the text, or a Latin-1 character folding to several.
+    lowered = text.replace("\u0130", "I").lower()
+    fast = _fold_latin1(lowered)
+    if fast is not None:
+        return fast, None
+    return _fold_general(text, lowered)
 
 
 def _unleet_word(word: str) -> str:
@@ -260,16 +372,18 @@ def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
     words = cls.translate(_WORD_CLASS)  # letters and leet characters -> "w", the rest -> " "
     pieces: list[str] = []
     changed: list[tuple[int, int]] = []
-    pos = done = 0
-    while True:
-        a, b = cls.find(b"a1", pos), cls.find(b"1a", pos)
-        if a < 0 and b < 0:
-            break
+    done = 0
+    a, b = cls.find(b"a1"), cls.find(b"1a")
+    while a >= 0 or b >= 0:
         hit = a if b < 0 or 0 <= a < b else b
         start = words.rfind(b" ", 0, hit) + 1
         end = words.find(b" ", hit)
-        end = len(cls) if end < 0 else end
-        pos = end
+        if end < 0:
+            end = len(cls)
+        if 0 <= a < end:
+            a = cls.find(b"a1", end)
+        if 0 <= b < end:
+            b = cls.find(b"1a", end)
         if cls.count(b"a", start, end) < 2:
             continue  # "3a", "2x1": a seat or a quantity, not a disguised word
         word = folded[start:end]
@@ -323,21 +437,30 @@ def _url_spans(folded: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def skeleton_tokens(skeleton: str) -> list[bytes]:
+    """The words of an (ASCII) skeleton, as bytes."""
+    return skeleton.encode("ascii", "replace").translate(_TOKEN_TABLE).split()
+
+
 def normalise(text: str) -> Normalised:
     """The skeleton of ``text`` (see the module docstring) with its map to the original."""
+    folded, index, urls, obfuscated = skeleton(text)
+    return Normalised(folded, None if index is None else tuple(index), tuple(urls),
+                      tuple(obfuscated))
+
+
+#: What :func:`skeleton` returns: the skeleton, its map (``None``: the identity), the links
+#: (spans of the original text) and the disguised words (spans of the skeleton).
+Parts = tuple[str, list[int] | None, list[tuple[int, int]], list[tuple[int, int]]]
+
+
+def skeleton(text: str) -> Parts:
+    """:func:`normalise` without building a :class:`Normalised` (the engine's hot path)."""
     index: list[int] | None = None
     if text.isascii():
         folded = text.lower()
     else:
-        # lower() first (only U+0130 lower-cases to two characters), then a 1:1 fold.
-        lowered = text.replace("\u0130", "I").lower()
-        fast = _fold_latin1(lowered)
-        if fast is not None:
-            folded = fast
-        else:
-            folded = _NON_ASCII_CHAR.sub(_fold1, lowered)
-            if not folded.isascii():
-                folded, index = _slow_fold(text, folded)
+        folded, index = _fold_non_ascii(text)
     urls: list[tuple[int, int]] = []
     if "://" in folded or "www." in folded:
         pieces: list[str] = []
@@ -357,8 +480,7 @@ def normalise(text: str) -> Normalised:
         runs = _spaced_runs(folded, cls)
         if runs:
             folded, index, obfuscated = _join_spaced(folded, index, obfuscated, runs)
-    return Normalised(folded, None if index is None else tuple(index), tuple(urls),
-                      tuple(obfuscated))
+    return folded, index, urls, obfuscated
 
 
 def _join_spaced(

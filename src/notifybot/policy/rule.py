@@ -18,18 +18,18 @@ text:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 
 import attrs
 
-from notifybot.policy.normalise import fold_pattern, fold_word
+from notifybot.policy.lang import COMMON_WORDS
+from notifybot.policy.normalise import fold_pattern, fold_word, skeleton_tokens
 
 _UNLESS_WINDOW = 40
 _WORD_START = re.compile(r"\b[a-z0-9]")
 _MAX_EXPANSIONS = 4096
 _WORD = re.compile(r"[a-z0-9]+")
 _TWO_WORDS = re.compile(r"([a-z0-9]+)[^a-z0-9]+([a-z0-9]+)[^a-z0-9]")
-_TOKEN_TABLE = bytes(c if (97 <= c <= 122 or 48 <= c <= 57) else 32 for c in range(256))
 
 
 @attrs.frozen
@@ -57,13 +57,43 @@ class Rule:
     unless_words: dict[str, re.Pattern[str]] | None = attrs.field(
         default=None, eq=False, hash=False
     )
+    #: ``unless_words`` by token: a finder of the word where a word starts, and the phrasing.
+    _unless_tokens: dict[bytes, tuple[re.Pattern[str], re.Pattern[str]]] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
 
-    def benign(self, skeleton: str, start: int, end: int) -> bool:
-        """Whether the match ``[start, end)`` lies inside a benign phrasing."""
+    def __attrs_post_init__(self) -> None:
+        words = self.unless_words or {}
+        object.__setattr__(self, "_unless_tokens", {
+            w.encode(): (_word_start_finder(w), p) for w, p in words.items()
+        })
+
+    def benign(
+        self, skeleton: str, start: int, end: int, tokens: Set[bytes] | None = None
+    ) -> bool:
+        """Whether the match ``[start, end)`` lies inside a benign phrasing.
+
+        ``tokens``, the skeleton's words (:func:`skeleton_tokens`), if known, lets a rule whose
+        benign phrasings start with known words try only the words present.
+        """
         if self.unless is None:
             return False
         starts = self.unless_words
-        for word in _WORD_START.finditer(skeleton, max(0, start - _UNLESS_WINDOW), start + 1):
+        lo = max(0, start - _UNLESS_WINDOW)
+        if starts is not None and tokens is not None:
+            # Only a word that starts a benign phrasing and is in the text can start one here.
+            by_token = self._unless_tokens
+            for word in by_token.keys() & tokens:
+                finder, pattern = by_token[word]
+                for found in finder.finditer(skeleton, lo):
+                    at = found.start()
+                    if at > start:
+                        break
+                    benign = pattern.match(skeleton, at, end + 2 * _UNLESS_WINDOW)
+                    if benign is not None and benign.end() >= end:
+                        return True
+            return False
+        for word in _WORD_START.finditer(skeleton, lo, start + 1):
             at = word.start()
             if starts is None:
                 pattern = self.unless
@@ -139,26 +169,43 @@ def _compile(patterns: Iterable[str | None]) -> re.Pattern[str]:
 
 
 class RuleBook:
-    """Rules indexed by the words that can start (or trigger) them."""
+    """Rules indexed by the words that can start (or trigger) them.
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    A rule's match starts at one of its first words, but a first word is often a common one
+    ("your cart", "and save", "pour vous"). So each (first word, pattern) entry is filed under
+    the rarest word it cannot run without: its first word, a word every match contains, or
+    the words that can follow the first one (any one of them). A message then wakes only the
+    entries whose rare word it holds, and the pattern is tried at the first word's
+    occurrences as before.
+    """
+
+    def __init__(self, rules: Iterable[Rule], common: Set[str] = COMMON_WORDS) -> None:
+        """``common`` words (folded) are never chosen to file an entry under if another is."""
         self.rules: tuple[Rule, ...] = tuple(rules)
         ids = [r.rule_id for r in self.rules]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"duplicate rule ids: {dupes}")
-        index: dict[str, list[_Entry]] = {}
+        index: dict[str, list[tuple[Rule, re.Pattern[str] | None, frozenset[str],
+                                    frozenset[str]]]] = {}
         for r in self.rules:
             for w, needs, any_of, pattern in r.anchors:
-                index.setdefault(w, []).append((r, pattern, _encode(needs), _encode(any_of)))
+                index.setdefault(w, []).append((r, pattern, needs, any_of))
             for w in r.triggers:
                 index.setdefault(w, []).append((r, None, frozenset(), frozenset()))
-        self._percent = tuple(index.pop("%", ()))
-        self._index = {w.encode(): (_finder(w), tuple(entries)) for w, entries in index.items()}
-        self._words = frozenset(self._index)
+        self._percent = tuple(r for r, _, _, _ in index.pop("%", ()))
+        self._finders = {w.encode(): _finder(w) for w in index}
+        filed: dict[bytes, list[_Entry]] = {}
+        for w, entries in index.items():
+            for rank, (r, pattern, needs, any_of) in enumerate(entries):
+                entry = (w.encode(), rank, r, pattern, _encode(needs), _encode(any_of))
+                for word in _rarest(w, needs, any_of, common):
+                    filed.setdefault(word.encode(), []).append(entry)
+        self._filed = {w: tuple(entries) for w, entries in filed.items()}
+        self._words = frozenset(self._filed)
 
     def scan(
-        self, skeleton: str, tokens: set[bytes] | None = None, lang: str | None = None
+        self, skeleton: str, tokens: Set[bytes] | None = None, lang: str | None = None
     ) -> list[tuple[Rule, int, int]]:
         """Every (rule, start, end) reported on ``skeleton``, each span once per rule.
 
@@ -167,29 +214,45 @@ class RuleBook:
         """
         if tokens is None:
             tokens = set(skeleton_tokens(skeleton))
+        return self.run(skeleton, tokens, self.plan(tokens, lang))
+
+    def plan(self, tokens: Set[bytes], lang: str | None = None) -> Plan:
+        """What can fire on a text whose words are ``tokens``: the patterns to try, by first
+        word (in the book's order), and the rules tried at every ``%``."""
+        live: dict[bytes, list[tuple[int, Rule, re.Pattern[str] | None]]] = {}
+        filed = self._filed
+        for word in self._words.intersection(tokens):
+            for first, rank, r, p, needs, any_of in filed[word]:
+                if (first in tokens and needs <= tokens
+                        and (not any_of or not any_of.isdisjoint(tokens))
+                        and lang not in r.not_in):
+                    tried = live.get(first)
+                    if tried is None:
+                        live[first] = [(rank, r, p)]
+                    elif (rank, r, p) not in tried:  # filed under two of its words
+                        tried.append((rank, r, p))
+                        tried.sort(key=_rank)
+        return live, self._percent
+
+    def run(self, skeleton: str, tokens: Set[bytes], plan: Plan) -> list[tuple[Rule, int, int]]:
+        """:meth:`scan` with the :meth:`plan` made for ``tokens``."""
         found: list[tuple[Rule, int, int]] = []
-        index = self._index
-        for key in self._words.intersection(tokens):
-            finder, entries = index[key]
-            live = [(r, p) for r, p, needs, any_of in entries
-                    if needs <= tokens and (not any_of or not any_of.isdisjoint(tokens))
-                    and lang not in r.not_in]
-            if not live:
-                continue
-            for occurrence in finder.finditer(skeleton):
+        live, percent = plan
+        for first, tried in live.items():
+            for occurrence in self._finders[first].finditer(skeleton):
                 pos = occurrence.start()
-                for r, anchored in live:
+                for _, r, anchored in tried:
                     if anchored is not None:
                         m = anchored.match(skeleton, pos)
                     else:
                         m = r.pattern.search(skeleton, max(0, pos - r.back),
-                                             pos + len(key) + r.ahead)
+                                             pos + len(first) + r.ahead)
                     if m is not None and m.end() > m.start():
                         found.append((r, m.start(), m.end()))
-        if self._percent and "%" in skeleton:
+        if percent and "%" in skeleton:
             pos = skeleton.find("%")
             while pos >= 0:
-                for r, _, _, _ in self._percent:
+                for r in percent:
                     m = r.pattern.search(skeleton, max(0, pos - r.back), pos + 1 + r.ahead)
                     if m is not None and m.end() > m.start():
                         found.append((r, m.start(), m.end()))
@@ -198,30 +261,61 @@ class RuleBook:
             return found
         seen: set[tuple[str, int, int]] = set()
         kept: list[tuple[Rule, int, int]] = []
-        for r, start, end in sorted(found, key=lambda f: (f[1], f[2])):
+        for r, start, end in sorted(found, key=_span):
             key3 = (r.rule_id, start, end)
-            if key3 not in seen and not r.benign(skeleton, start, end):
+            if key3 not in seen and not r.benign(skeleton, start, end, tokens):
                 seen.add(key3)
                 kept.append((r, start, end))
         return kept
 
 
-_Entry = tuple[Rule, re.Pattern[str] | None, frozenset[bytes], frozenset[bytes]]
+#: What a :class:`RuleBook` tries on one text (see :meth:`RuleBook.plan`).
+Plan = tuple[dict[bytes, list[tuple[int, Rule, re.Pattern[str] | None]]], tuple[Rule, ...]]
+
+
+def _rank(tried: tuple[int, Rule, re.Pattern[str] | None]) -> int:
+    return tried[0]
+
+
+def _span(found: tuple[Rule, int, int]) -> tuple[int, int]:
+    return found[1], found[2]
+
+
+#: An index entry: first word, rank among that word's entries, rule, pattern tried there
+#: (None: the rule's window is searched), words needed (all), words that can follow (one).
+_Entry = tuple[bytes, int, Rule, re.Pattern[str] | None, frozenset[bytes], frozenset[bytes]]
+
+
+def _rarest(
+    first: str, needs: frozenset[str], any_of: frozenset[str], common: Set[str]
+) -> frozenset[str]:
+    """The words to file an entry under: one of them is in every text the entry matches.
+
+    The choices are the first word, any needed word, or all the possible second words; the
+    one whose commonest word looks rarest wins (``common`` words first, then short words).
+    Only speed depends on it.
+    """
+    choices = [frozenset((first,)), *(frozenset((w,)) for w in sorted(needs))]
+    if any_of:
+        choices.append(any_of)
+    return max(choices, key=lambda c: (min(0 if w in common else len(w) for w in c), -len(c)))
 
 
 def _encode(words: frozenset[str]) -> frozenset[bytes]:
     return frozenset(w.encode() for w in words)
 
 
-def skeleton_tokens(skeleton: str) -> list[bytes]:
-    """The words of an (ASCII) skeleton, as bytes."""
-    return skeleton.encode("ascii", "replace").translate(_TOKEN_TABLE).split()
-
-
 def _finder(word: str) -> re.Pattern[str]:
     """A regex finding ``word`` as a whole token (it starts with the word: a fast C scan)."""
     w = re.escape(word)
     return re.compile(f"{w}(?<![a-z0-9]{w})(?![a-z0-9])")
+
+
+def _word_start_finder(word: str) -> re.Pattern[str]:
+    """A regex finding ``word`` as a whole word where ``\\b`` starts a word (as ``benign``
+    reads them), written to start with the word: a fast C scan."""
+    w = re.escape(word)
+    return re.compile(f"{w}(?<!\\w{w})(?![a-z0-9])")
 
 
 def required_words(pattern: str) -> frozenset[str]:
