@@ -9,8 +9,10 @@ deadline or a period of the offer).
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from notifybot.policy import rules_en, rules_es, rules_fr
-from notifybot.policy.rule import Rule, RuleBook, rule
+from notifybot.policy.rule import Plan, Rule, RuleBook, rule
 
 CUES: tuple[Rule, ...] = (
     rule(
@@ -130,27 +132,28 @@ def _opens_sentence(skeleton: str, start: int) -> bool:
     return i < 0 or skeleton[i] in _SENTENCE_END
 
 
-def _kind(r: Rule) -> str:
-    return r.rule_id.split(".")[1]
-
-
-_KINDS = {r.rule_id: _kind(r) for r in CUES}
+#: The kind of each cue ("cta", "benefit", ...), read from its id.
+_KINDS = {r.rule_id: r.rule_id.split(".")[1] for r in CUES}
 
 
 def combined_cues(
-    skeleton: str, tokens: set[bytes], lang: str | None
+    skeleton: str, tokens: Set[bytes], lang: str | None, plan: Plan | None = None
 ) -> list[tuple[Rule, int, int]]:
-    """The cues in ``skeleton`` if at least two kinds are present, else nothing."""
-    plan = CUE_BOOK.plan(tokens, lang)
+    """The cues in ``skeleton`` if at least two kinds are present, else nothing.
+
+    ``plan`` is ``CUE_BOOK.plan(tokens, lang)``, if already made.
+    """
+    if plan is None:
+        plan = CUE_BOOK.plan(tokens, lang)
     live, percent = plan
-    kinds = {_KINDS.get(r.rule_id) or _kind(r) for tried in live.values() for _, r, _ in tried}
+    kinds = {_KINDS[r.rule_id] for tried in live.values() for _, r, _ in tried}
     if "%" in skeleton:
-        kinds.update(_kind(r) for r in percent)
+        kinds.update(_KINDS[r.rule_id] for r in percent)
     if len(kinds) < 2:
         return []  # one kind at most can be found: nothing to report, no pattern to try
     hits = []
     for r, start, end in CUE_BOOK.run(skeleton, tokens, plan):
-        kind = _KINDS.get(r.rule_id) or _kind(r)
+        kind = _KINDS[r.rule_id]
         if kind == "cta" and not _opens_sentence(skeleton, start):
             continue
         hits.append((kind, r, start, end))

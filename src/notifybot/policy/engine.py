@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
-from notifybot.policy.anchors import has_transaction
+from notifybot.policy.anchors import ANCHOR_WORDS, has_transaction
 from notifybot.policy.buttons import selling_label
-from notifybot.policy.cues import combined_cues
-from notifybot.policy.lang import LANGUAGES, language_of
+from notifybot.policy.cues import CUE_BOOK, combined_cues
+from notifybot.policy.lang import LANGUAGE_WORDS, LANGUAGES, language_of
 from notifybot.policy.normalise import fold_word, original_span, skeleton
-from notifybot.policy.rule import RuleBook, skeleton_tokens
+from notifybot.policy.rule import Plan, RuleBook, skeleton_tokens
 from notifybot.policy.urls import check_url
 from notifybot.policy.verdict import Reason, Verdict
 
@@ -45,10 +45,22 @@ class UnsupportedLanguage(ConfigurationError):
 _UTILITY: dict[str | None, Verdict] = {}
 #: Button labels judged and remembered per engine (labels come from templates: few, repeated).
 _MAX_LABELS = 1024
+#: Plans remembered per engine (see :meth:`PolicyEngine._plan`).
+_MAX_PLANS = 4096
+
+#: What a text's rule-relevant words decide: its language, the rule book's plan, the cues'
+#: plan (None without cues) and whether a transaction word is present.
+_Plans = tuple[str | None, Plan, Plan | None, bool]
 
 
 class PolicyEngine:
-    """A configured checker (rules and languages); :func:`check` uses the default one."""
+    """A configured checker (rules and languages); :func:`check` uses the default one.
+
+    What to try on a text (its language, which rules can fire) depends only on which of the
+    words the rules, the language guess and the transaction check know it holds; messages
+    from one template share them. So those decisions are remembered by that set of words,
+    and a message costs its normalisation and the patterns that can fire, not the planning.
+    """
 
     def __init__(
         self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True
@@ -57,19 +69,29 @@ class PolicyEngine:
         self.languages = frozenset(languages)
         self.cues = cues
         self._labels: dict[tuple[str, str, str | None], tuple[Reason, ...]] = {}
+        self._plans: dict[tuple[frozenset[bytes], str | None], _Plans] = {}
+        self._planned: tuple[RuleBook, bool] | None = None
+        self._vocabulary: frozenset[bytes] = frozenset()
 
     def check(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
     ) -> Verdict:
         """Judge ``text`` and its button labels; see :func:`notifybot.policy.check`."""
-        if lang is not None:
-            lang = self._language(lang)
+        given = None if lang is None else self._language(lang)
         folded, index, urls, obfuscated = skeleton(text)
-        tokens = set(skeleton_tokens(folded))
-        if lang is None:
-            lang = language_of(tokens)
-        reasons = self._scan(text, folded, index, urls, obfuscated, tokens, "text", lang)
-        if not reasons and len(tokens) >= _MIN_WORDS and not has_transaction(folded, tokens):
+        words = skeleton_tokens(folded)
+        if self._planned is None or self._planned[0] is not self.book or (
+                self._planned[1] is not self.cues):
+            self._forget()
+        known = self._vocabulary.intersection(words)
+        plans = self._plans.get((known, given))
+        if plans is None:
+            plans = self._plan(known, given)
+        lang, book_plan, cue_plan, anchored = plans
+        reasons = self._scan(text, folded, index, urls, obfuscated, known, "text", book_plan,
+                             cue_plan)
+        if not reasons and (len(known) >= _MIN_WORDS or len(set(words)) >= _MIN_WORDS) and not (
+                anchored or has_transaction(folded, known)):
             start = len(text) - len(text.lstrip())
             end = len(text.rstrip())
             reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
@@ -84,6 +106,25 @@ class PolicyEngine:
             verdict = _UTILITY[lang] = Verdict(True, "utility", (), lang)
         return verdict
 
+    def _forget(self) -> None:
+        """Start remembering plans for the current book and cues setting."""
+        self._planned = (self.book, self.cues)
+        self._plans.clear()
+        self._labels.clear()
+        self._vocabulary = self.book.vocabulary | LANGUAGE_WORDS | ANCHOR_WORDS | (
+            CUE_BOOK.vocabulary if self.cues else frozenset())
+
+    def _plan(self, known: frozenset[bytes], given: str | None) -> _Plans:
+        """Decide (and remember) what to try on texts holding the words ``known``."""
+        lang = language_of(known) if given is None else given
+        plans = (lang, self.book.plan(known, lang),
+                 CUE_BOOK.plan(known, lang) if self.cues else None,
+                 not ANCHOR_WORDS.isdisjoint(known))
+        if len(self._plans) >= _MAX_PLANS:
+            self._plans.clear()
+        self._plans[(known, given)] = plans
+        return plans
+
     def _language(self, lang: str) -> str:
         primary = lang.replace("_", "-").split("-")[0].lower()
         if primary not in self.languages:
@@ -94,12 +135,12 @@ class PolicyEngine:
 
     def _scan(
         self, original: str, folded: str, index: list[int] | None,
-        urls: list[tuple[int, int]], obfuscated: list[tuple[int, int]], tokens: set[bytes],
-        field: str, lang: str | None = None, *, cues: bool = True,
+        urls: list[tuple[int, int]], obfuscated: list[tuple[int, int]], tokens: Set[bytes],
+        field: str, book_plan: Plan, cue_plan: Plan | None = None,
     ) -> list[Reason]:
-        found = self.book.scan(folded, tokens, lang)
-        if self.cues and cues:
-            found.extend(combined_cues(folded, tokens, lang))
+        found = self.book.run(folded, tokens, book_plan)
+        if cue_plan is not None:
+            found.extend(combined_cues(folded, tokens, None, cue_plan))
         reasons: list[Reason] = []
         if not (found or obfuscated or urls):
             return reasons
@@ -128,8 +169,9 @@ class PolicyEngine:
         if known is not None:
             return known
         folded, index, urls, obfuscated = skeleton(label)
-        reasons = self._scan(label, folded, index, urls, obfuscated,
-                             set(skeleton_tokens(folded)), field, lang, cues=False)
+        tokens = set(skeleton_tokens(folded))
+        reasons = self._scan(label, folded, index, urls, obfuscated, tokens, field,
+                             self.book.plan(tokens, lang))
         span = selling_label(folded)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",

@@ -30,6 +30,8 @@ def _build() -> dict[str, frozenset[bytes]]:
 
 
 _UNIQUE = _build()
+#: The words :func:`language_of` reads.
+LANGUAGE_WORDS: frozenset[bytes] = frozenset().union(*_UNIQUE.values())
 #: Every stopword (folded): the commonest words of the supported languages.
 COMMON_WORDS: frozenset[str] = frozenset(
     fold_word(w) for words in _STOPWORDS.values() for w in words.split()

@@ -70,11 +70,13 @@ _TABLE_RANGES = (
 
 #: A word of 1-3 letters then 3+ digits ("ba117", "ezy8012") is a flight or reference number.
 _CODE = re.compile(r"[a-z]{1,3}[0-9]{3,}")
+#: On character classes: a letter, leet characters, a letter (a literal prefix: a fast scan).
+_LETTER_LEET_LETTER = re.compile(rb"a11*a")
 _URL_REST = re.compile(r"[^\s<>\"']+")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*$")
 _SEP_RUN = re.compile(r"\x00+")
-#: A run of separators between two letters: dropped (``f🎁r🎁e🎁e``); any other becomes spaces.
-_SEP_DROP = re.compile(r"(?<=[A-Za-z])\x00+(?=[A-Za-z])")
+#: Separators "0", letters "a" (as ``str.isalpha`` reads an ASCII skeleton), the rest " ".
+_SEP_CLASS = bytes(48 if c == 0 else 97 if chr(c).isalpha() else 32 for c in range(256))
 _DIGIT_RUN = re.compile(r"[0-9]+")
 #: Words that need the careful path: a non-leet digit (kept with its run) or a final symbol.
 _KEEP = re.compile(r"[269]|[@$|!E]$")
@@ -231,11 +233,23 @@ def _fold_general(text: str, lowered: str) -> tuple[str, list[int] | None]:
     return _separators(skeleton, index)
 
 
+def _drops_separator(skeleton: str) -> bool:
+    """Whether a run of separators lies between two letters (found from its end, "0a")."""
+    cls = skeleton.encode("ascii").translate(_SEP_CLASS)
+    pos = cls.find(b"0a")
+    while pos >= 0:
+        before = max(cls.rfind(b"a", 0, pos), cls.rfind(b" ", 0, pos))
+        if before >= 0 and cls[before] == 97:
+            return True
+        pos = cls.find(b"0a", pos + 2)
+    return False
+
+
 def _separators(skeleton: str, index: list[int]) -> tuple[str, list[int]]:
     """Resolve separators: dropped between two letters (``f🎁r🎁e🎁e``), else spaces."""
     if _SEP not in skeleton:
         return skeleton, index
-    if _SEP_DROP.search(skeleton) is None:
+    if not _drops_separator(skeleton):
         return skeleton.replace(_SEP, " "), index
     out: list[str] = []
     new_index: list[int] = []
@@ -368,24 +382,32 @@ def _unleet_word(word: str) -> str:
 
 
 def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
-    """Undo leetspeak in every word mixing letters and leet characters (length-preserving)."""
+    """Undo leetspeak in every word mixing letters and leet characters (length-preserving).
+
+    Only words with two letters or more are read ("3a", "2x1", "15h40": a seat, a quantity,
+    a time). Such a word holds a pair of letters next to a leet character, or two letters
+    with leet characters between them: literal searches find them without a Python loop
+    over the other words.
+    """
     words = cls.translate(_WORD_CLASS)  # letters and leet characters -> "w", the rest -> " "
+    n = len(cls)
+    spans: dict[int, int] = {}
+    for pair in (b"aa1", b"1aa"):
+        pos = cls.find(pair)
+        while pos >= 0:
+            end = words.find(b" ", pos)
+            end = n if end < 0 else end
+            spans[words.rfind(b" ", 0, pos) + 1] = end
+            pos = cls.find(pair, end)
+    for m in _LETTER_LEET_LETTER.finditer(cls):
+        pos = m.start()
+        end = words.find(b" ", pos)
+        spans[words.rfind(b" ", 0, pos) + 1] = n if end < 0 else end
     pieces: list[str] = []
     changed: list[tuple[int, int]] = []
     done = 0
-    a, b = cls.find(b"a1"), cls.find(b"1a")
-    while a >= 0 or b >= 0:
-        hit = a if b < 0 or 0 <= a < b else b
-        start = words.rfind(b" ", 0, hit) + 1
-        end = words.find(b" ", hit)
-        if end < 0:
-            end = len(cls)
-        if 0 <= a < end:
-            a = cls.find(b"a1", end)
-        if 0 <= b < end:
-            b = cls.find(b"1a", end)
-        if cls.count(b"a", start, end) < 2:
-            continue  # "3a", "2x1": a seat or a quantity, not a disguised word
+    for start in sorted(spans):
+        end = spans[start]
         word = folded[start:end]
         if _CODE.fullmatch(word):
             continue
@@ -473,7 +495,7 @@ def skeleton(text: str) -> Parts:
         folded = "".join(pieces)
     cls = folded.encode("ascii").translate(_CLASS)
     obfuscated: list[tuple[int, int]] = []
-    if b"a1" in cls or b"1a" in cls:
+    if b"aa1" in cls or b"1aa" in cls or _LETTER_LEET_LETTER.search(cls):
         folded, obfuscated = _unleet(folded, cls)
     folded = folded.replace("l", "i")
     if b"sasas" in cls:

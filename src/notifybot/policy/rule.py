@@ -203,6 +203,12 @@ class RuleBook:
                     filed.setdefault(word.encode(), []).append(entry)
         self._filed = {w: tuple(entries) for w, entries in filed.items()}
         self._words = frozenset(self._filed)
+        words = set(self._words)
+        for first, _, r, _, needs, any_of in (e for es in filed.values() for e in es):
+            words |= {first, *needs, *any_of, *r._unless_tokens}
+        #: Every word that :meth:`plan` and the benign checks read: a plan depends on a text's
+        #: words only through the ones in here (so it can be reused for texts sharing them).
+        self.vocabulary: frozenset[bytes] = frozenset(words)
 
     def scan(
         self, skeleton: str, tokens: Set[bytes] | None = None, lang: str | None = None
