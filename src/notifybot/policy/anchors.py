@@ -9,6 +9,7 @@ whatever its wording, so it is refused even when no promotional keyword appears.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 
 from notifybot.policy.normalise import fold_pattern, fold_word
 
@@ -89,6 +90,6 @@ _EVENT = re.compile(fold_pattern(
 ))
 
 
-def has_transaction(skeleton: str, tokens: set[bytes]) -> bool:
+def has_transaction(skeleton: str, tokens: Set[bytes]) -> bool:
     """Whether the message refers to a transaction, an account or a service event."""
     return not ANCHOR_WORDS.isdisjoint(tokens) or _EVENT.search(skeleton) is not None

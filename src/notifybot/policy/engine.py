@@ -10,8 +10,15 @@ from notifybot.policy.anchors import ANCHOR_WORDS, has_transaction
 from notifybot.policy.buttons import selling_label
 from notifybot.policy.cues import CUE_BOOK, combined_cues
 from notifybot.policy.lang import LANGUAGE_WORDS, LANGUAGES, language_of
-from notifybot.policy.normalise import fold_word, original_span, skeleton
-from notifybot.policy.rule import Plan, RuleBook, skeleton_tokens
+from notifybot.policy.normalise import (
+    Map,
+    built,
+    fold_word,
+    original_span,
+    skeleton,
+    skeleton_tokens,
+)
+from notifybot.policy.rule import Plan, RuleBook
 from notifybot.policy.urls import check_url
 from notifybot.policy.verdict import Reason, Verdict
 
@@ -134,7 +141,7 @@ class PolicyEngine:
         return primary
 
     def _scan(
-        self, original: str, folded: str, index: list[int] | None,
+        self, original: str, folded: str, index: Map,
         urls: list[tuple[int, int]], obfuscated: list[tuple[int, int]], tokens: Set[bytes],
         field: str, book_plan: Plan, cue_plan: Plan | None = None,
     ) -> list[Reason]:
@@ -144,6 +151,7 @@ class PolicyEngine:
         reasons: list[Reason] = []
         if not (found or obfuscated or urls):
             return reasons
+        index = built(index)
         spans: dict[str, list[tuple[int, int]]] = {}
         for rule, start, end in found:
             taken = spans.setdefault(rule.rule_id, [])
@@ -183,7 +191,7 @@ class PolicyEngine:
 
 
 def _reason(
-    rule_id: str, message: str, original: str, index: list[int] | None, start: int, end: int,
+    rule_id: str, message: str, original: str, index: Map, start: int, end: int,
     field: str,
 ) -> Reason:
     a, b = original_span(index, start, end)

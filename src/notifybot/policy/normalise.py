@@ -29,6 +29,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import attrs
 
@@ -199,9 +200,44 @@ class Normalised:
         return original_span(self.index, start, end)
 
 
-def original_span(index: Sequence[int] | None, start: int, end: int) -> tuple[int, int]:
+class Pending(NamedTuple):
+    """A skeleton's map to the original text, not built yet (most texts never need it): the
+    runs whose characters did not fold one-to-one (start, end, skeleton length of each
+    character or None for one each) and the text's length."""
+
+    runs: list[tuple[int, int, tuple[int, ...] | None]]
+    length: int
+
+    def build(self) -> list[int]:
+        """The map: ``index[i]`` is the original position of skeleton character ``i``."""
+        index: list[int] = []
+        prev = 0
+        for start, end, lens in self.runs:
+            if lens is not None:
+                index += range(prev, start)
+                for pos, n in enumerate(lens, start):
+                    index += (pos,) * n
+                prev = end
+        index += range(prev, self.length)
+        return index
+
+
+#: A skeleton's map to the original text: built, pending, or ``None`` (the identity).
+Map = list[int] | Pending | None
+
+
+def built(index: Map) -> list[int] | None:
+    """``index`` built if it was pending."""
+    return index.build() if isinstance(index, Pending) else index
+
+
+def original_span(
+    index: Sequence[int] | Pending | None, start: int, end: int
+) -> tuple[int, int]:
     """The span of the original text that skeleton ``[start, end)`` came from, given the
     skeleton's map (``None``: the identity)."""
+    if isinstance(index, Pending):
+        index = index.build()
     if index is None:
         return (start, end)
     if end <= start:
@@ -210,7 +246,7 @@ def original_span(index: Sequence[int] | None, start: int, end: int) -> tuple[in
     return (index[start], index[end - 1] + 1)
 
 
-def _fold_general(text: str, lowered: str) -> tuple[str, list[int] | None]:
+def _fold_general(text: str, lowered: str) -> tuple[str, Map]:
     """Fold character by character what neither byte table could (the exact reference path).
 
     Every character of ``lowered`` goes through the one-to-one table; a character it cannot
@@ -245,12 +281,13 @@ def _drops_separator(skeleton: str) -> bool:
     return False
 
 
-def _separators(skeleton: str, index: list[int]) -> tuple[str, list[int]]:
+def _separators(skeleton: str, index: list[int] | Pending) -> tuple[str, list[int] | Pending]:
     """Resolve separators: dropped between two letters (``f🎁r🎁e🎁e``), else spaces."""
     if _SEP not in skeleton:
         return skeleton, index
     if not _drops_separator(skeleton):
         return skeleton.replace(_SEP, " "), index
+    index = built(index) or []
     out: list[str] = []
     new_index: list[int] = []
     prev = 0
@@ -338,25 +375,17 @@ _LATIN1_LOWER = _build_latin1_lower()
 _LATIN1_MULTI = bytes(b for b in range(1, 256) if not _LATIN1_LOWER[b])
 
 
-def _fold_non_ascii(text: str) -> tuple[str, list[int] | None]:
+def _fold_non_ascii(text: str) -> tuple[str, Map]:
     """The skeleton of a non-ASCII text and its map (``None``: one-to-one)."""
     if "\x00" not in text and _EURO not in text:
-        _LOCAL.edits = edits = []
+        edits: list[tuple[int, int, tuple[int, ...] | None]] = []
+        _LOCAL.edits = edits
         raw = text.encode("latin-1", _FOLD_ERRORS)
         if raw.isascii() or len(raw.translate(None, _LATIN1_MULTI)) == len(raw):
             skeleton = raw.translate(_LATIN1_LOWER).decode("ascii")
             if not edits:
                 return skeleton, None
-            index: list[int] = []
-            prev = 0
-            for start, end, lens in edits:
-                if lens is not None:
-                    index += range(prev, start)
-                    for pos, n in enumerate(lens, start):
-                        index += (pos,) * n
-                    prev = end
-            index += range(prev, len(text))
-            return _separators(skeleton, index)
+            return _separators(skeleton, Pending(edits, len(text)))
     # The reference path: a NUL or DEL in the text, or a Latin-1 character folding to several.
     lowered = text.replace("\u0130", "I").lower()
     fast = _fold_latin1(lowered)
@@ -467,24 +496,26 @@ def skeleton_tokens(skeleton: str) -> list[bytes]:
 def normalise(text: str) -> Normalised:
     """The skeleton of ``text`` (see the module docstring) with its map to the original."""
     folded, index, urls, obfuscated = skeleton(text)
+    index = built(index)
     return Normalised(folded, None if index is None else tuple(index), tuple(urls),
                       tuple(obfuscated))
 
 
 #: What :func:`skeleton` returns: the skeleton, its map (``None``: the identity), the links
 #: (spans of the original text) and the disguised words (spans of the skeleton).
-Parts = tuple[str, list[int] | None, list[tuple[int, int]], list[tuple[int, int]]]
+Parts = tuple[str, Map, list[tuple[int, int]], list[tuple[int, int]]]
 
 
 def skeleton(text: str) -> Parts:
     """:func:`normalise` without building a :class:`Normalised` (the engine's hot path)."""
-    index: list[int] | None = None
+    index: Map = None
     if text.isascii():
         folded = text.lower()
     else:
         folded, index = _fold_non_ascii(text)
     urls: list[tuple[int, int]] = []
     if "://" in folded or "www." in folded:
+        index = built(index)
         pieces: list[str] = []
         done = 0
         for start, end in _url_spans(folded):
@@ -501,7 +532,7 @@ def skeleton(text: str) -> Parts:
     if b"sasas" in cls:
         runs = _spaced_runs(folded, cls)
         if runs:
-            folded, index, obfuscated = _join_spaced(folded, index, obfuscated, runs)
+            folded, index, obfuscated = _join_spaced(folded, built(index), obfuscated, runs)
     return folded, index, urls, obfuscated
 
 

@@ -83,14 +83,13 @@ class Rule:
         if starts is not None and tokens is not None:
             # Only a word that starts a benign phrasing and is in the text can start one here.
             by_token = self._unless_tokens
-            for word in by_token.keys() & tokens:
-                finder, pattern = by_token[word]
-                for found in finder.finditer(skeleton, lo):
-                    at = found.start()
-                    if at > start:
+            for token in by_token.keys() & tokens:
+                finder, phrasing = by_token[token]
+                for occurrence in finder.finditer(skeleton, lo):
+                    if occurrence.start() > start:
                         break
-                    benign = pattern.match(skeleton, at, end + 2 * _UNLESS_WINDOW)
-                    if benign is not None and benign.end() >= end:
+                    m = phrasing.match(skeleton, occurrence.start(), end + 2 * _UNLESS_WINDOW)
+                    if m is not None and m.end() >= end:
                         return True
             return False
         for word in _WORD_START.finditer(skeleton, lo, start + 1):
@@ -197,15 +196,16 @@ class RuleBook:
         self._finders = {w.encode(): _finder(w) for w in index}
         filed: dict[bytes, list[_Entry]] = {}
         for w, entries in index.items():
-            for rank, (r, pattern, needs, any_of) in enumerate(entries):
-                entry = (w.encode(), rank, r, pattern, _encode(needs), _encode(any_of))
+            for rank, (r, tried, needs, any_of) in enumerate(entries):
+                entry = (w.encode(), rank, r, tried, _encode(needs), _encode(any_of))
                 for word in _rarest(w, needs, any_of, common):
                     filed.setdefault(word.encode(), []).append(entry)
         self._filed = {w: tuple(entries) for w, entries in filed.items()}
         self._words = frozenset(self._filed)
         words = set(self._words)
-        for first, _, r, _, needs, any_of in (e for es in filed.values() for e in es):
-            words |= {first, *needs, *any_of, *r._unless_tokens}
+        for es in filed.values():
+            for e in es:
+                words |= {e[0], *e[4], *e[5], *e[2]._unless_tokens}
         #: Every word that :meth:`plan` and the benign checks read: a plan depends on a text's
         #: words only through the ones in here (so it can be reused for texts sharing them).
         self.vocabulary: frozenset[bytes] = frozenset(words)

@@ -44,11 +44,31 @@ _PROMO_KEYS = _set(
 )
 
 
+def _trie(words: set[str]) -> str:
+    """A regex matching any of ``words`` (non-empty), written as a trie: the regex engine
+    then tries a letter once at each position, not every word."""
+    if words == {""}:
+        return ""
+    by_first: dict[str, set[str]] = {}
+    for w in words:
+        if w:
+            by_first.setdefault(w[0], set()).add(w[1:])
+    alts = [re.escape(c) + _trie(rest) for c, rest in sorted(by_first.items())]
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in words else body
+
+
+def _substrings_of(words: set[str]) -> re.Pattern[str]:
+    """A regex finding any of ``words`` inside a text (a word with a shorter one as its
+    prefix is left out: the shorter one is found first)."""
+    return re.compile(_trie({w for w in words if not any(
+        o != w and w.startswith(o) for o in words)}))
+
+
 #: Cheap pre-check: a link with none of these substrings cannot be promotional.
-_MAYBE = re.compile("|".join(sorted(
-    {re.escape(w.split("_")[0]) for w in _PROMO_WORDS | _PROMO_KEYS if len(w) >= 3} | {"utm_"},
-    key=len, reverse=True,
-)))
+_MAYBE = _substrings_of(
+    {w.split("_")[0] for w in _PROMO_WORDS | _PROMO_KEYS if len(w) >= 3} | {"utm_"}
+)
 
 
 def _words(value: str) -> set[str]:
