@@ -136,6 +136,16 @@ def _opens_sentence(skeleton: str, start: int) -> bool:
 _KINDS = {r.rule_id: r.rule_id.split(".")[1] for r in CUES}
 
 
+def cue_plan(tokens: Set[bytes], lang: str | None) -> Plan | None:
+    """``CUE_BOOK``'s plan for a text holding ``tokens``; None when the cues that can fire
+    are of one kind at most (then :func:`combined_cues` reports nothing)."""
+    plan = CUE_BOOK.plan(tokens, lang)
+    live, percent = plan
+    kinds = {_KINDS[r.rule_id] for tried in live.values() for _, r, _ in tried}
+    kinds.update(_KINDS[r.rule_id] for r in percent)
+    return plan if len(kinds) >= 2 else None
+
+
 def combined_cues(
     skeleton: str, tokens: Set[bytes], lang: str | None, plan: Plan | None = None
 ) -> list[tuple[Rule, int, int]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Sequence
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
 from notifybot.policy.anchors import ANCHOR_WORDS, has_transaction
 from notifybot.policy.buttons import selling_label
-from notifybot.policy.cues import CUE_BOOK, combined_cues
+from notifybot.policy.cues import CUE_BOOK, combined_cues, cue_plan
 from notifybot.policy.lang import LANGUAGE_WORDS, LANGUAGES, language_of
 from notifybot.policy.normalise import (
     Map,
@@ -18,7 +18,7 @@ from notifybot.policy.normalise import (
     skeleton,
     skeleton_tokens,
 )
-from notifybot.policy.rule import Plan, RuleBook
+from notifybot.policy.rule import Plan, Rule, RuleBook
 from notifybot.policy.urls import check_url
 from notifybot.policy.verdict import Reason, Verdict
 
@@ -50,6 +50,7 @@ class UnsupportedLanguage(ConfigurationError):
 
 #: The verdict of every allowed message, by language (verdicts are immutable).
 _UTILITY: dict[str | None, Verdict] = {}
+
 #: Button labels judged and remembered per engine (labels come from templates: few, repeated).
 _MAX_LABELS = 1024
 #: Plans remembered per engine (see :meth:`PolicyEngine._plan`).
@@ -72,13 +73,33 @@ class PolicyEngine:
     def __init__(
         self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True
     ) -> None:
-        self.book = book
         self.languages = frozenset(languages)
-        self.cues = cues
-        self._labels: dict[tuple[str, str, str | None], tuple[Reason, ...]] = {}
+        self._book = book
+        self._cues = cues
+        self._labels: dict[tuple[str, int, str | None], tuple[Reason, ...]] = {}
         self._plans: dict[tuple[frozenset[bytes], str | None], _Plans] = {}
-        self._planned: tuple[RuleBook, bool] | None = None
         self._vocabulary: frozenset[bytes] = frozenset()
+        self._forget()
+
+    @property
+    def book(self) -> RuleBook:
+        """The wording rules."""
+        return self._book
+
+    @book.setter
+    def book(self, book: RuleBook) -> None:
+        self._book = book
+        self._forget()
+
+    @property
+    def cues(self) -> bool:
+        """Whether weak cues of two kinds together make a text promotional."""
+        return self._cues
+
+    @cues.setter
+    def cues(self, cues: bool) -> None:
+        self._cues = cues
+        self._forget()
 
     def check(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
@@ -87,45 +108,40 @@ class PolicyEngine:
         given = None if lang is None else self._language(lang)
         folded, index, urls, obfuscated = skeleton(text)
         words = skeleton_tokens(folded)
-        if self._planned is None or self._planned[0] is not self.book or (
-                self._planned[1] is not self.cues):
-            self._forget()
         known = self._vocabulary.intersection(words)
-        plans = self._plans.get((known, given))
-        if plans is None:
-            plans = self._plan(known, given)
-        lang, book_plan, cue_plan, anchored = plans
-        reasons = self._scan(text, folded, index, urls, obfuscated, known, "text", book_plan,
-                             cue_plan)
-        if not reasons and (len(known) >= _MIN_WORDS or len(set(words)) >= _MIN_WORDS) and not (
-                anchored or has_transaction(folded, known)):
+        lang, book_plan, cue_plan, anchored = (
+            self._plans.get((known, given)) or self._plan(known, given))
+        found = self._book.run(folded, known, book_plan)
+        if cue_plan is not None:
+            found += combined_cues(folded, known, lang, cue_plan)
+        reasons = (self._explain(text, folded, index, urls, obfuscated, found, "text")
+                   if found or obfuscated or urls else [])
+        if not (reasons or anchored) and (
+                len(known) >= _MIN_WORDS or len(set(words)) >= _MIN_WORDS
+        ) and not has_transaction(folded, known):
             start = len(text) - len(text.lstrip())
             end = len(text.rstrip())
             reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
                                   "service event: not a notification", (start, end),
                                   text[start:end]))
         for i, label in enumerate(buttons):
-            reasons.extend(self._button(label, f"button {i}", lang))
+            reasons += self._button(label, i, lang)
         if reasons:
             return Verdict(False, "marketing", tuple(reasons), lang)
-        verdict = _UTILITY.get(lang)
-        if verdict is None:
-            verdict = _UTILITY[lang] = Verdict(True, "utility", (), lang)
-        return verdict
+        return _UTILITY.get(lang) or _utility(lang)
 
     def _forget(self) -> None:
-        """Start remembering plans for the current book and cues setting."""
-        self._planned = (self.book, self.cues)
+        """Forget what was remembered: the book or the cues setting changed."""
         self._plans.clear()
         self._labels.clear()
-        self._vocabulary = self.book.vocabulary | LANGUAGE_WORDS | ANCHOR_WORDS | (
-            CUE_BOOK.vocabulary if self.cues else frozenset())
+        self._vocabulary = self._book.vocabulary | LANGUAGE_WORDS | ANCHOR_WORDS | (
+            CUE_BOOK.vocabulary if self._cues else frozenset())
 
     def _plan(self, known: frozenset[bytes], given: str | None) -> _Plans:
         """Decide (and remember) what to try on texts holding the words ``known``."""
         lang = language_of(known) if given is None else given
-        plans = (lang, self.book.plan(known, lang),
-                 CUE_BOOK.plan(known, lang) if self.cues else None,
+        plans = (lang, self._book.plan(known, lang),
+                 cue_plan(known, lang) if self._cues else None,
                  not ANCHOR_WORDS.isdisjoint(known))
         if len(self._plans) >= _MAX_PLANS:
             self._plans.clear()
@@ -140,18 +156,14 @@ class PolicyEngine:
             )
         return primary
 
-    def _scan(
-        self, original: str, folded: str, index: Map,
-        urls: list[tuple[int, int]], obfuscated: list[tuple[int, int]], tokens: Set[bytes],
-        field: str, book_plan: Plan, cue_plan: Plan | None = None,
+    def _explain(
+        self, original: str, folded: str, index: Map, urls: list[tuple[int, int]],
+        obfuscated: list[tuple[int, int]], found: list[tuple[Rule, int, int]], field: str,
     ) -> list[Reason]:
-        found = self.book.run(folded, tokens, book_plan)
-        if cue_plan is not None:
-            found.extend(combined_cues(folded, tokens, None, cue_plan))
-        reasons: list[Reason] = []
-        if not (found or obfuscated or urls):
-            return reasons
+        """The reasons: rule matches (at most three per rule, no overlaps), disguised
+        promotional words and promotional links, in the order of the text."""
         index = built(index)
+        reasons: list[Reason] = []
         spans: dict[str, list[tuple[int, int]]] = {}
         for rule, start, end in found:
             taken = spans.setdefault(rule.rule_id, [])
@@ -171,23 +183,31 @@ class PolicyEngine:
         reasons.sort(key=lambda r: r.span)
         return reasons
 
-    def _button(self, label: str, field: str, lang: str | None) -> tuple[Reason, ...]:
-        key = (label, field, lang)
+    def _button(self, label: str, i: int, lang: str | None) -> tuple[Reason, ...]:
+        """The reasons against button ``i`` (remembered: labels come from templates)."""
+        key = (label, i, lang)
         known = self._labels.get(key)
         if known is not None:
             return known
+        field = f"button {i}"
         folded, index, urls, obfuscated = skeleton(label)
         tokens = set(skeleton_tokens(folded))
-        reasons = self._scan(label, folded, index, urls, obfuscated, tokens, field,
-                             self.book.plan(tokens, lang))
+        found = self._book.run(folded, tokens, self._book.plan(tokens, lang))
+        reasons = (self._explain(label, folded, index, urls, obfuscated, found, field)
+                   if found or obfuscated or urls else [])
         span = selling_label(folded)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",
-                                      label, index, span[0], span[1], field))
+                                      label, built(index), span[0], span[1], field))
         if len(self._labels) >= _MAX_LABELS:
             self._labels.clear()
         known = self._labels[key] = tuple(reasons)
         return known
+
+
+def _utility(lang: str | None) -> Verdict:
+    verdict = _UTILITY[lang] = Verdict(True, "utility", (), lang)
+    return verdict
 
 
 def _reason(

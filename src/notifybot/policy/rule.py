@@ -83,6 +83,14 @@ class Rule:
         if starts is not None and tokens is not None:
             # Only a word that starts a benign phrasing and is in the text can start one here.
             by_token = self._unless_tokens
+            # Most benign phrasings start at the match itself ("free cancellation"): try first.
+            here = _WORD.match(skeleton, start)
+            if here is not None:
+                known = by_token.get(here[0].encode())
+                if known is not None and known[0].match(skeleton, start) is not None:
+                    m = known[1].match(skeleton, start, end + 2 * _UNLESS_WINDOW)
+                    if m is not None and m.end() >= end:
+                        return True
             for token in by_token.keys() & tokens:
                 finder, phrasing = by_token[token]
                 for occurrence in finder.finditer(skeleton, lo):
