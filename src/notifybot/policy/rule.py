@@ -93,7 +93,8 @@ class Rule:
                         return True
             for token in by_token.keys() & tokens:
                 finder, phrasing = by_token[token]
-                for occurrence in finder.finditer(skeleton, lo):
+                # Up to a word starting at ``start`` (and the character after it).
+                for occurrence in finder.finditer(skeleton, lo, start + len(token) + 1):
                     if occurrence.start() > start:
                         break
                     m = phrasing.match(skeleton, occurrence.start(), end + 2 * _UNLESS_WINDOW)
