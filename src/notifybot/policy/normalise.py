@@ -81,6 +81,9 @@ _SEP_CLASS = bytes(48 if c == 0 else 97 if chr(c).isalpha() else 32 for c in ran
 _DIGIT_RUN = re.compile(r"[0-9]+")
 #: Words that need the careful path: a non-leet digit (kept with its run) or a final symbol.
 _KEEP = re.compile(r"[269]|[@$|!E]$")
+#: The class pattern spaced letters start with (the regex engine finds it faster than
+#: ``bytes.find``: the needle repeats itself).
+_SPACED_HINT = re.compile(b"sasas")
 #: Three or more single letters joined by one separator each: ``f r e e``, ``s.a.l.e``.
 _SPACED = re.compile(r"(?<![a-z0-9])[a-z](?:[ .\-_*+/~][a-z]){2,}(?![a-z0-9])")
 
@@ -410,6 +413,30 @@ def _unleet_word(word: str) -> str:
     return "".join(chars)
 
 
+#: Letters "a", digits "d", leet symbols "1", anything else " ".
+_LEET_CLASS = bytes(
+    97 if 97 <= c <= 122 else 100 if 48 <= c <= 57 else 49 if chr(c) in "@$|!E" else 32
+    for c in range(256)
+)
+_LETTER_DIGITS_LETTER = re.compile(rb"add*a")
+
+
+def _may_unleet(folded: str) -> bool:
+    """Whether undoing leetspeak could change a word that is not a flight or reference
+    number (``ba117``); False lets the common message skip :func:`_unleet`.
+
+    A word with two letters or more and digits but no symbol is left alone only if shaped
+    ``[a-z]{2,3}[0-9]{3,}``; it is not when a digit comes before a letter (then it holds
+    "daa" or a letter, digits, a letter), or it has four letters before its digits, or fewer
+    than three digits. A leet symbol is harmless only last in a word of letters (``sam!``):
+    a symbol before a word character, or after a digit, may change something.
+    """
+    k = folded.encode("ascii").translate(_LEET_CLASS) + b" "
+    return (b"1a" in k or b"1d" in k or b"11" in k or b"d1" in k or b"daa" in k
+            or b"aaaad" in k or b"aad " in k or b"aadd " in k
+            or _LETTER_DIGITS_LETTER.search(k) is not None)
+
+
 def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
     """Undo leetspeak in every word mixing letters and leet characters (length-preserving).
 
@@ -526,10 +553,11 @@ def skeleton(text: str) -> Parts:
         folded = "".join(pieces)
     cls = folded.encode("ascii").translate(_CLASS)
     obfuscated: list[tuple[int, int]] = []
-    if b"aa1" in cls or b"1aa" in cls or _LETTER_LEET_LETTER.search(cls):
+    if (b"aa1" in cls or b"1aa" in cls or _LETTER_LEET_LETTER.search(cls)) and _may_unleet(
+            folded):
         folded, obfuscated = _unleet(folded, cls)
     folded = folded.replace("l", "i")
-    if b"sasas" in cls:
+    if _SPACED_HINT.search(cls):
         runs = _spaced_runs(folded, cls)
         if runs:
             folded, index, obfuscated = _join_spaced(folded, built(index), obfuscated, runs)
