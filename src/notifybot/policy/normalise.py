@@ -71,8 +71,10 @@ _TABLE_RANGES = (
 
 #: A word of 1-3 letters then 3+ digits ("ba117", "ezy8012") is a flight or reference number.
 _CODE = re.compile(r"[a-z]{1,3}[0-9]{3,}")
-#: On character classes: a letter, leet characters, a letter (a literal prefix: a fast scan).
-_LETTER_LEET_LETTER = re.compile(rb"a11*a")
+#: On character classes: a leet character in a word with two letters or more, i.e. after
+#: two letters, before two letters, or with letters on both sides of its run. The leet
+#: character comes first, so the regex engine jumps from one to the next (they are rare).
+_LEET_IN_WORD = re.compile(rb"1(?:(?<=aa1)|(?=aa)|(?<=a1)(?=1*a))")
 _URL_REST = re.compile(r"[^\s<>\"']+")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*$")
 _SEP_RUN = re.compile(r"\x00+")
@@ -413,65 +415,31 @@ def _unleet_word(word: str) -> str:
     return "".join(chars)
 
 
-#: Letters "a", digits "d", leet symbols "1", anything else " ".
-_LEET_CLASS = bytes(
-    97 if 97 <= c <= 122 else 100 if 48 <= c <= 57 else 49 if chr(c) in "@$|!E" else 32
-    for c in range(256)
-)
-_LETTER_DIGITS_LETTER = re.compile(rb"add*a")
-
-
-def _may_unleet(folded: str) -> bool:
-    """Whether undoing leetspeak could change a word that is not a flight or reference
-    number (``ba117``); False lets the common message skip :func:`_unleet`.
-
-    A word with two letters or more and digits but no symbol is left alone only if shaped
-    ``[a-z]{2,3}[0-9]{3,}``; it is not when a digit comes before a letter (then it holds
-    "daa" or a letter, digits, a letter), or it has four letters before its digits, or fewer
-    than three digits. A leet symbol is harmless only last in a word of letters (``sam!``):
-    a symbol before a word character, or after a digit, may change something.
-    """
-    k = folded.encode("ascii").translate(_LEET_CLASS) + b" "
-    return (b"1a" in k or b"1d" in k or b"11" in k or b"d1" in k or b"daa" in k
-            or b"aaaad" in k or b"aad " in k or b"aadd " in k
-            or _LETTER_DIGITS_LETTER.search(k) is not None)
-
-
 def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
     """Undo leetspeak in every word mixing letters and leet characters (length-preserving).
 
     Only words with two letters or more are read ("3a", "2x1", "15h40": a seat, a quantity,
-    a time). Such a word holds a pair of letters next to a leet character, or two letters
-    with leet characters between them: literal searches find them without a Python loop
-    over the other words.
+    a time): :data:`_LEET_IN_WORD` finds them from their leet characters.
     """
     words = cls.translate(_WORD_CLASS)  # letters and leet characters -> "w", the rest -> " "
-    n = len(cls)
-    spans: dict[int, int] = {}
-    for pair in (b"aa1", b"1aa"):
-        pos = cls.find(pair)
-        while pos >= 0:
-            end = words.find(b" ", pos)
-            end = n if end < 0 else end
-            spans[words.rfind(b" ", 0, pos) + 1] = end
-            pos = cls.find(pair, end)
-    for m in _LETTER_LEET_LETTER.finditer(cls):
-        pos = m.start()
-        end = words.find(b" ", pos)
-        spans[words.rfind(b" ", 0, pos) + 1] = n if end < 0 else end
     pieces: list[str] = []
     changed: list[tuple[int, int]] = []
-    done = 0
-    for start in sorted(spans):
-        end = spans[start]
-        word = folded[start:end]
+    done = last = 0
+    for m in _LEET_IN_WORD.finditer(cls):
+        start = words.rfind(b" ", 0, m.start()) + 1
+        if start < last:
+            continue  # another leet character of the word just read
+        last = words.find(b" ", start)
+        if last < 0:
+            last = len(cls)
+        word = folded[start:last]
         if _CODE.fullmatch(word):
             continue
         plain = _unleet_word(word)
         if plain != word:
             pieces += (folded[done:start], plain)
-            done = end
-            changed.append((start, end))
+            done = last
+            changed.append((start, last))
     if not changed:
         return folded, changed
     pieces.append(folded[done:])
@@ -553,8 +521,7 @@ def skeleton(text: str) -> Parts:
         folded = "".join(pieces)
     cls = folded.encode("ascii").translate(_CLASS)
     obfuscated: list[tuple[int, int]] = []
-    if (b"aa1" in cls or b"1aa" in cls or _LETTER_LEET_LETTER.search(cls)) and _may_unleet(
-            folded):
+    if _LEET_IN_WORD.search(cls):
         folded, obfuscated = _unleet(folded, cls)
     folded = folded.replace("l", "i")
     if _SPACED_HINT.search(cls):
