@@ -415,17 +415,18 @@ def _unleet_word(word: str) -> str:
     return "".join(chars)
 
 
-def _unleet(folded: str, cls: bytes) -> tuple[str, list[tuple[int, int]]]:
+def _unleet(folded: str, cls: bytes, first: int = 0) -> tuple[str, list[tuple[int, int]]]:
     """Undo leetspeak in every word mixing letters and leet characters (length-preserving).
 
     Only words with two letters or more are read ("3a", "2x1", "15h40": a seat, a quantity,
-    a time): :data:`_LEET_IN_WORD` finds them from their leet characters.
+    a time): :data:`_LEET_IN_WORD` finds them from their leet characters (none before
+    ``first``).
     """
     words = cls.translate(_WORD_CLASS)  # letters and leet characters -> "w", the rest -> " "
     pieces: list[str] = []
     changed: list[tuple[int, int]] = []
     done = last = 0
-    for m in _LEET_IN_WORD.finditer(cls):
+    for m in _LEET_IN_WORD.finditer(cls, first):
         start = words.rfind(b" ", 0, m.start()) + 1
         if start < last:
             continue  # another leet character of the word just read
@@ -521,8 +522,9 @@ def skeleton(text: str) -> Parts:
         folded = "".join(pieces)
     cls = folded.encode("ascii").translate(_CLASS)
     obfuscated: list[tuple[int, int]] = []
-    if _LEET_IN_WORD.search(cls):
-        folded, obfuscated = _unleet(folded, cls)
+    leet = _LEET_IN_WORD.search(cls)
+    if leet is not None:
+        folded, obfuscated = _unleet(folded, cls, leet.start())
     folded = folded.replace("l", "i")
     if _SPACED_HINT.search(cls):
         runs = _spaced_runs(folded, cls)
