@@ -382,16 +382,17 @@ _LATIN1_MULTI = bytes(b for b in range(1, 256) if not _LATIN1_LOWER[b])
 
 def _fold_non_ascii(text: str) -> tuple[str, Map]:
     """The skeleton of a non-ASCII text and its map (``None``: one-to-one)."""
-    if "\x00" not in text and _EURO not in text:
-        edits: list[tuple[int, int, tuple[int, ...] | None]] = []
-        _LOCAL.edits = edits
-        raw = text.encode("latin-1", _FOLD_ERRORS)
-        if raw.isascii() or len(raw.translate(None, _LATIN1_MULTI)) == len(raw):
-            skeleton = raw.translate(_LATIN1_LOWER).decode("ascii")
-            if not edits:
-                return skeleton, None
-            return _separators(skeleton, Pending(edits, len(text)))
-    # The reference path: a NUL or DEL in the text, or a Latin-1 character folding to several.
+    edits: list[tuple[int, int, tuple[int, ...] | None]] = []
+    _LOCAL.edits = edits
+    raw = text.encode("latin-1", _FOLD_ERRORS)
+    out = raw.translate(_LATIN1_LOWER)
+    # A NUL or DEL written in the text itself, or a Latin-1 character folding to several
+    # (a 0 in ``out`` that no separator explains), takes the reference path.
+    if not ((0 in raw and "\x00" in text) or (127 in raw and _EURO in text) or (
+            0 in out and (not edits or len(raw.translate(None, _LATIN1_MULTI)) != len(raw)))):
+        if not edits:
+            return out.decode("ascii"), None
+        return _separators(out.decode("ascii"), Pending(edits, len(text)))
     lowered = text.replace("\u0130", "I").lower()
     fast = _fold_latin1(lowered)
     if fast is not None:
