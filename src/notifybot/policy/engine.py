@@ -19,7 +19,7 @@ from notifybot.policy.normalise import (
     skeleton_tokens,
 )
 from notifybot.policy.rule import Plan, Rule, RuleBook
-from notifybot.policy.urls import check_url
+from notifybot.policy.urls import check_url, may_promote
 from notifybot.policy.verdict import Reason, Verdict
 
 #: Every language's rules run on every text: a French promotion appended to an English
@@ -115,7 +115,7 @@ class PolicyEngine:
         if cue_plan is not None:
             found += combined_cues(folded, known, lang, cue_plan)
         reasons = (self._explain(text, folded, index, urls, obfuscated, found, "text")
-                   if found or obfuscated or urls else [])
+                   if found or obfuscated or (urls and _any_promoting(text, urls)) else [])
         if not (reasons or anchored) and (
                 len(known) >= _MIN_WORDS or len(set(words)) >= _MIN_WORDS
         ) and not has_transaction(folded, known):
@@ -203,6 +203,10 @@ class PolicyEngine:
             self._labels.clear()
         known = self._labels[key] = tuple(reasons)
         return known
+
+
+def _any_promoting(text: str, urls: list[tuple[int, int]]) -> bool:
+    return any(may_promote(text[a:b]) for a, b in urls)
 
 
 def _utility(lang: str | None) -> Verdict:

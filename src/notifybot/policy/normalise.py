@@ -470,19 +470,25 @@ def _spaced_runs(folded: str, cls: bytes) -> list[tuple[int, int]]:
 def _url_spans(folded: str) -> list[tuple[int, int]]:
     """Spans of links (``scheme://...`` or ``www....``) in a lower-cased text."""
     spans: list[tuple[int, int]] = []
-    for marker in ("://", "www."):
-        pos = folded.find(marker)
+    pos = folded.find("://")
+    while pos >= 0:
+        # A scheme cannot reach back into the link before (which ends at a space or a
+        # quote), so these spans never overlap and come in order.
+        scheme = _SCHEME.search(folded, max(0, pos - 12), pos)
+        m = _URL_REST.match(folded, pos)
+        end = m.end() if m else pos + 3
+        spans.append((pos if scheme is None else scheme.start(), end))
+        pos = folded.find("://", end)
+    if "www." in folded:
+        pos = folded.find("www.")
         while pos >= 0:
-            start = pos
-            if marker == "://":
-                scheme = _SCHEME.search(folded, max(0, pos - 12), pos)
-                start = scheme.start() if scheme else pos
             m = _URL_REST.match(folded, pos)
-            end = m.end() if m else pos + len(marker)
-            if not any(a <= start < b for a, b in spans):
-                spans.append((start, end))
-            pos = folded.find(marker, end)
-    return sorted(spans)
+            end = m.end() if m else pos + 4
+            if not any(a <= pos < b for a, b in spans):
+                spans.append((pos, end))
+            pos = folded.find("www.", end)
+        spans.sort()
+    return spans
 
 
 def skeleton_tokens(skeleton: str) -> list[bytes]:

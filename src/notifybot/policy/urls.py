@@ -85,6 +85,11 @@ def _promo_words(value: str) -> set[str]:
     return found
 
 
+def may_promote(url: str) -> bool:
+    """False when :func:`check_url` surely finds nothing (no promotional word in the link)."""
+    return _MAYBE.search(url.rstrip(_TRAIL).lower()) is not None
+
+
 def check_url(url: str, span: tuple[int, int], field: str = "text") -> list[Reason]:
     """Reasons why the link ``url`` (found at ``span`` of ``field``) is promotional."""
     raw = url.rstrip(_TRAIL)
