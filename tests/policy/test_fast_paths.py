@@ -118,6 +118,18 @@ def test_the_link_prefilter_knows_every_word() -> None:
     assert urls._MAYBE.search("https://x.example/orders/88123/track") is None
 
 
+def test_a_link_without_a_promotional_word_has_no_reason() -> None:
+    links = [m[0] for t in TEXTS for m in re.finditer(r"(?:https?://|www\.)\S+", t)]
+    links += ["https://ex.com/c?utm_campaign=black%20friday", "www.example.fr/soldes-ete",
+              "https://t.example.es/p?utm_campaign=rebajas_verano&x=1", "https://x.example/a."]
+    assert len(links) > 20
+    for link in links:
+        reasons = urls.check_url(link, (0, len(link)))
+        assert urls.may_promote(link) or not reasons, link
+    assert not urls.may_promote("https://fly.example.com/manage/QX7P2L.")
+    assert urls.may_promote("https://shop.example.com/x?utm_source=chat&utm_medium=promo")
+
+
 def _reference_scan(
     book: RuleBook, skeleton: str, tokens: set[bytes], lang: str | None
 ) -> list[tuple[str, int, int]]:
