@@ -17,7 +17,8 @@ from notifybot.policy import PolicyEngine, check, urls
 from notifybot.policy import normalise as nm
 from notifybot.policy.cues import CUE_BOOK
 from notifybot.policy.engine import BOOK
-from notifybot.policy.rule import Rule, RuleBook, skeleton_tokens
+from notifybot.policy.normalise import skeleton_tokens
+from notifybot.policy.rule import Rule, RuleBook
 
 ROWS = [r for path in CORPORA.values() for r in load(path)]
 TEXTS = [str(r["text"]) for r in ROWS]

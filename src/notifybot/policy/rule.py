@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator, Set
 import attrs
 
 from notifybot.policy.lang import COMMON_WORDS
-from notifybot.policy.normalise import fold_pattern, fold_word, skeleton_tokens
+from notifybot.policy.normalise import fold_pattern, fold_word
+from notifybot.policy.normalise import skeleton_tokens as skeleton_tokens  # moved there
 
 _UNLESS_WINDOW = 40
 _WORD_START = re.compile(r"\b[a-z0-9]")
