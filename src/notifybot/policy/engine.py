@@ -108,6 +108,8 @@ class PolicyEngine:
         given = None if lang is None else self._language(lang)
         folded, index, urls, obfuscated = skeleton(text)
         words = skeleton_tokens(folded)
+        # Only the words some rule, the language guess or the anchors read (not every word:
+        # use ``words`` for anything else); the plans for them are remembered.
         known = self._vocabulary.intersection(words)
         lang, book_plan, cue_plan, anchored = (
             self._plans.get((known, given)) or self._plan(known, given))
@@ -116,7 +118,7 @@ class PolicyEngine:
             found += combined_cues(folded, known, lang, cue_plan)
         reasons = (self._explain(text, folded, index, urls, obfuscated, found, "text")
                    if found or obfuscated or (urls and _any_promoting(text, urls)) else [])
-        if not (reasons or anchored) and (
+        if not (reasons or anchored) and (  # then no-transaction, if four words or more
                 len(known) >= _MIN_WORDS or len(set(words)) >= _MIN_WORDS
         ) and not has_transaction(folded, known):
             start = len(text) - len(text.lstrip())
