@@ -3,6 +3,11 @@
 :class:`RelayDb` owns the connection and a single-thread executor; :meth:`RelayDb.run` runs
 one :class:`Tables` method there, so every method is one serialised transaction and the event
 loop never blocks on disk. Tokens are stored as SHA-256 hashes only. Times are milliseconds.
+
+A queued item may carry ``expires_ms`` (its envelope's expiry): from that instant it is never
+fetched again, and :meth:`Tables.deliverable` / :meth:`Tables.expire_all` delete it and return
+it, so the relay can tell the sender. A database made before expiries existed gains the
+column when it is opened.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ CREATE TABLE IF NOT EXISTS one_time_prekeys (
 CREATE TABLE IF NOT EXISTS queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, rkey TEXT NOT NULL, item_id TEXT NOT NULL,
   kind TEXT NOT NULL, sender TEXT NOT NULL, payload TEXT NOT NULL, created_ms INTEGER NOT NULL,
-  UNIQUE (rkey, item_id));
+  expires_ms INTEGER, UNIQUE (rkey, item_id));
 CREATE INDEX IF NOT EXISTS queue_by_rkey ON queue (rkey, seq);
 CREATE TABLE IF NOT EXISTS blocks (
   account TEXT NOT NULL, business TEXT NOT NULL, at_ms INTEGER NOT NULL,
@@ -62,6 +67,13 @@ CREATE TABLE IF NOT EXISTS reports (
   detail TEXT NOT NULL, at_ms INTEGER NOT NULL);
 """
 
+#: Run after any migration: indexes on columns an older database may have lacked.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS queue_expiring ON queue (rkey, expires_ms)
+  WHERE expires_ms IS NOT NULL;
+CREATE INDEX IF NOT EXISTS queue_by_expiry ON queue (expires_ms) WHERE expires_ms IS NOT NULL;
+"""
+
 
 @attrs.frozen
 class Principal:
@@ -79,6 +91,17 @@ class Principal:
 @attrs.frozen
 class QueuedItem:
     seq: int
+    item_id: str
+    kind: str
+    sender: str
+    payload: str
+
+
+@attrs.frozen
+class ExpiredItem:
+    """A queued item deleted undelivered because its expiry passed."""
+
+    rkey: str
     item_id: str
     kind: str
     sender: str
@@ -315,22 +338,45 @@ class Tables:
     # queues
     def _enqueue(self, rows: Iterable[QueueRow], now_ms: int) -> None:
         self.conn.executemany(
-            "INSERT OR IGNORE INTO queue (rkey, item_id, kind, sender, payload, created_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.rkey, r.item_id, r.kind, r.sender, r.payload, now_ms) for r in rows],
-        )
+            "INSERT OR IGNORE INTO queue (rkey, item_id, kind, sender, payload, created_ms, "
+            "expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r.rkey, r.item_id, r.kind, r.sender, r.payload, now_ms, r.expires_ms)
+             for r in rows],
+        )  # fmt: skip
 
     def enqueue(self, rows: list[QueueRow], now_ms: int) -> None:
         with self._tx():
             self._enqueue(rows, now_ms)
 
-    def fetch(self, rkey: str, after_seq: int, limit: int) -> list[QueuedItem]:
+    def fetch(self, rkey: str, after_seq: int, limit: int, now_ms: int) -> list[QueuedItem]:
+        """The next items of ``rkey`` after ``after_seq`` that have not expired at ``now_ms``."""
         rows = self.conn.execute(
-            "SELECT seq, item_id, kind, sender, payload FROM queue "
-            "WHERE rkey = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (rkey, after_seq, limit),
+            "SELECT seq, item_id, kind, sender, payload FROM queue WHERE rkey = ? AND seq > ? "
+            "AND (expires_ms IS NULL OR expires_ms > ?) ORDER BY seq LIMIT ?",
+            (rkey, after_seq, now_ms, limit),
         ).fetchall()
         return [QueuedItem(*r) for r in rows]
+
+    def deliverable(
+        self, rkey: str, after_seq: int, limit: int, now_ms: int
+    ) -> tuple[list[QueuedItem], list[ExpiredItem]]:
+        """Delete the items of ``rkey`` expired at ``now_ms`` (returned second), then
+        :meth:`fetch` the next ones: what a connection sends, on the database thread."""
+        expired = self.conn.execute(
+            "DELETE FROM queue WHERE rkey = ? AND expires_ms <= ? "
+            "RETURNING rkey, item_id, kind, sender, payload",
+            (rkey, now_ms),
+        ).fetchall()
+        return self.fetch(rkey, after_seq, limit, now_ms), [ExpiredItem(*r) for r in expired]
+
+    def expire_all(self, now_ms: int, limit: int = 1000) -> list[ExpiredItem]:
+        """Delete (up to ``limit``) items of any queue expired at ``now_ms``; those deleted."""
+        rows = self.conn.execute(
+            "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_ms <= ? "
+            "ORDER BY expires_ms LIMIT ?) RETURNING rkey, item_id, kind, sender, payload",
+            (now_ms, limit),
+        ).fetchall()
+        return [ExpiredItem(*r) for r in rows]
 
     def ack(self, rkey: str, item_id: str) -> QueuedItem | None:
         with self._tx():
@@ -463,6 +509,10 @@ class RelayDb:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(_SCHEMA)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(queue)")}
+        if "expires_ms" not in columns:  # a database made before expiries existed
+            conn.execute("ALTER TABLE queue ADD COLUMN expires_ms INTEGER")
+        conn.executescript(_INDEXES)
         return Tables(conn)
 
     async def close(self) -> None:

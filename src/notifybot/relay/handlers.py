@@ -14,9 +14,9 @@ from typing import Any
 from aiohttp import web
 
 from notifybot.clock import Clock, to_millis
-from notifybot.relay.db import Principal, RelayDb
+from notifybot.relay.db import ExpiredItem, Principal, RelayDb
 from notifybot.relay.errors import ApiError
-from notifybot.relay.hub import Hub
+from notifybot.relay.hub import AckStatus, Hub
 from notifybot.relay.limits import Limits, new_token, token_hash
 from notifybot.relay.openapi import OpenApi
 from notifybot.relay.review import PolicyCheck, review_template
@@ -81,7 +81,7 @@ class Relay:
         self.policy_check = policy_check
         self.pricer = pricer
         self.webhooks = webhooks
-        self.hub = Hub(db, api, self.on_ack)
+        self.hub = Hub(db, api, self.on_ack, self.on_expired, self._now)
 
     def _now(self) -> int:
         return to_millis(self.clock.now())
@@ -97,14 +97,38 @@ class Relay:
         if hook is not None:
             self.webhooks.post(hook[0], hook[1], item_id, {"type": kind, "id": item_id, **payload})
 
-    async def on_ack(self, who: Principal, item_id: str) -> None:
+    async def on_ack(self, who: Principal, item_id: str, status: AckStatus = "delivered") -> None:
+        """An acked envelope leaves the queue; the business gets ``delivered``, or ``expired``
+        when the device did not show it because it arrived after its expiry."""
         item = await self.db.run(self.db.tables.ack, who.queue, item_id)
         if item is None or who.kind != "device" or item.kind != "envelope":
             return
-        await self.emit(item.sender, "status", {
+        payload: dict[str, Any] = {
             "message_id": item_id, "customer": who.owner, "device": who.device_id,
-            "status": "delivered", "ts": self._now(),
-        })  # fmt: skip
+            "status": status, "ts": self._now(),
+        }  # fmt: skip
+        if status == "expired":
+            payload["detail"] = "arrived after its expiry; not shown"
+        await self.emit(item.sender, "status", payload)
+
+    async def on_expired(self, items: list[ExpiredItem]) -> None:
+        """Tell each business that its envelopes in ``items`` expired undelivered (deleted)."""
+        for item in items:
+            if item.kind != "envelope" or not item.rkey.startswith("d:"):
+                log.info("dropped expired %s %s (queue %s)", item.kind, item.item_id, item.rkey)
+                continue
+            env = json.loads(item.payload)["envelope"]
+            await self.emit(item.sender, "status", {
+                "message_id": item.item_id, "customer": env["to"], "device": env["device"],
+                "status": "expired", "ts": self._now(), "detail": "expired before delivery",
+            })  # fmt: skip
+
+    async def sweep_expired(self, limit: int = 1000) -> int:
+        """Delete up to ``limit`` expired items of every queue (reporting them as
+        ``expired``), also those of devices that never connect again; how many."""
+        items = await self.db.run(self.db.tables.expire_all, self._now(), limit)
+        await self.on_expired(items)
+        return len(items)
 
     # businesses
     async def register_business(self, request: web.Request) -> web.Response:
@@ -253,7 +277,7 @@ class Relay:
             )
         else:
             decide = functools.partial(
-                decide_device_batch, who.owner, who.device_id, docs,
+                decide_device_batch, who.owner, who.device_id, docs, now_ms=now,
                 validator=validator, envelope_schema=schema,
             )  # fmt: skip
             decision = await self.db.run(
