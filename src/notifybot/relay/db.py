@@ -5,9 +5,10 @@ one :class:`Tables` method there, so every method is one serialised transaction 
 loop never blocks on disk. Tokens are stored as SHA-256 hashes only. Times are milliseconds.
 
 A queued item may carry ``expires_ms`` (its envelope's expiry): from that instant it is never
-fetched again, and :meth:`Tables.deliverable` / :meth:`Tables.expire_all` delete it and return
-it, so the relay can tell the sender. A database made before expiries existed gains the
-column when it is opened.
+fetched again, and :meth:`Tables.deliverable` / :meth:`Tables.expire_all` delete it and, in
+the same transaction, queue an ``expired`` status for the business that sent it (so a crash
+cannot lose the report). A database made before expiries existed gains the column when it is
+opened.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from typing import Any, ParamSpec, TypeVar
 
 import attrs
 
-from notifybot.relay.routing import Decision, Facts, LedgerRow, QueueRow
+from notifybot.relay.routing import (
+    Decision,
+    ExpiredItem,
+    Facts,
+    LedgerRow,
+    QueueRow,
+    expiry_reports,
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -91,17 +99,6 @@ class Principal:
 @attrs.frozen
 class QueuedItem:
     seq: int
-    item_id: str
-    kind: str
-    sender: str
-    payload: str
-
-
-@attrs.frozen
-class ExpiredItem:
-    """A queued item deleted undelivered because its expiry passed."""
-
-    rkey: str
     item_id: str
     kind: str
     sender: str
@@ -359,24 +356,36 @@ class Tables:
 
     def deliverable(
         self, rkey: str, after_seq: int, limit: int, now_ms: int
-    ) -> tuple[list[QueuedItem], list[ExpiredItem]]:
-        """Delete the items of ``rkey`` expired at ``now_ms`` (returned second), then
-        :meth:`fetch` the next ones: what a connection sends, on the database thread."""
-        expired = self.conn.execute(
-            "DELETE FROM queue WHERE rkey = ? AND expires_ms <= ? "
-            "RETURNING rkey, item_id, kind, sender, payload",
-            (rkey, now_ms),
-        ).fetchall()
-        return self.fetch(rkey, after_seq, limit, now_ms), [ExpiredItem(*r) for r in expired]
+    ) -> tuple[list[QueuedItem], list[QueueRow]]:
+        """What a connection sends next: first the items of ``rkey`` expired at ``now_ms``
+        are deleted and reported (the status rows queued, returned second), then
+        :meth:`fetch`."""
+        reports: list[QueueRow] = []
+        if self.conn.execute(
+            "SELECT 1 FROM queue WHERE rkey = ? AND expires_ms <= ? LIMIT 1", (rkey, now_ms)
+        ).fetchone():
+            with self._tx():
+                expired = self.conn.execute(
+                    "DELETE FROM queue WHERE rkey = ? AND expires_ms <= ? "
+                    "RETURNING rkey, item_id, kind, sender, payload",
+                    (rkey, now_ms),
+                ).fetchall()
+                reports = expiry_reports((ExpiredItem(*r) for r in expired), now_ms)
+                self._enqueue(reports, now_ms)
+        return self.fetch(rkey, after_seq, limit, now_ms), reports
 
-    def expire_all(self, now_ms: int, limit: int = 1000) -> list[ExpiredItem]:
-        """Delete (up to ``limit``) items of any queue expired at ``now_ms``; those deleted."""
-        rows = self.conn.execute(
-            "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_ms <= ? "
-            "ORDER BY expires_ms LIMIT ?) RETURNING rkey, item_id, kind, sender, payload",
-            (now_ms, limit),
-        ).fetchall()
-        return [ExpiredItem(*r) for r in rows]
+    def expire_all(self, now_ms: int, limit: int = 1000) -> tuple[int, list[QueueRow]]:
+        """Delete up to ``limit`` items of any queue expired at ``now_ms`` and queue their
+        reports: how many were deleted, and the status rows queued."""
+        with self._tx():
+            expired = self.conn.execute(
+                "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_ms <= ? "
+                "ORDER BY expires_ms LIMIT ?) RETURNING rkey, item_id, kind, sender, payload",
+                (now_ms, limit),
+            ).fetchall()
+            reports = expiry_reports((ExpiredItem(*r) for r in expired), now_ms)
+            self._enqueue(reports, now_ms)
+        return len(expired), reports
 
     def ack(self, rkey: str, item_id: str) -> QueuedItem | None:
         with self._tx():

@@ -5,8 +5,8 @@ every item as a frame ``{"type": kind, "id": item_id, ...payload}``; writers onl
 item leaves the queue when the client sends ``{"type": "ack", "id": ...}`` (``"status":
 "expired"`` when the client dropped it unshown because it arrived after its expiry), so
 anything not acknowledged is sent again on the next connection (clients de-duplicate by id).
-Before each read the pump deletes the queue's items whose expiry has passed (by the relay's
-clock) and hands them to ``on_expired``: an expired item is never sent. A newer
+The pump reads through ``fetch``, which first deletes the queue's items whose expiry has
+passed (by the relay's clock) and reports them: an expired item is never sent. A newer
 connection for the same queue replaces the older one (closed with code 4001).
 """
 
@@ -21,7 +21,7 @@ from typing import Any, Literal
 import aiohttp
 from aiohttp import web
 
-from notifybot.relay.db import ExpiredItem, Principal, QueuedItem, RelayDb
+from notifybot.relay.db import Principal, QueuedItem
 from notifybot.relay.openapi import OpenApi
 from notifybot.relay.schema import SchemaViolation
 
@@ -34,7 +34,8 @@ PROTOCOL_ERROR = 4002
 
 AckStatus = Literal["delivered", "expired"]
 AckHandler = Callable[[Principal, str, AckStatus], Awaitable[None]]
-ExpiredHandler = Callable[[list[ExpiredItem]], Awaitable[None]]
+#: ``fetch(rkey, after_seq, limit)``: the next deliverable items of a queue, in ``seq`` order.
+Fetcher = Callable[[str, int, int], Awaitable[list[QueuedItem]]]
 
 
 def frame_for(item: QueuedItem) -> dict[str, Any]:
@@ -53,20 +54,11 @@ class Hub:
     """The live device and business connections of one relay."""
 
     def __init__(
-        self,
-        db: RelayDb,
-        api: OpenApi,
-        on_ack: AckHandler,
-        on_expired: ExpiredHandler,
-        now_ms: Callable[[], int],
-        *,
-        batch: int = 200,
+        self, api: OpenApi, fetch: Fetcher, on_ack: AckHandler, *, batch: int = 200
     ) -> None:
-        self._db = db
         self._api = api
+        self._fetch = fetch
         self._on_ack = on_ack
-        self._on_expired = on_expired
-        self._now_ms = now_ms
         self._batch = batch
         self._conns: dict[str, _Connection] = {}
 
@@ -134,11 +126,7 @@ class Hub:
             await conn.wake.wait()
             conn.wake.clear()
             while True:
-                items, expired = await self._db.run(
-                    self._db.tables.deliverable, rkey, last, self._batch, self._now_ms()
-                )
-                if expired:
-                    await self._on_expired(expired)
+                items = await self._fetch(rkey, last, self._batch)
                 for item in items:
                     frame = frame_for(item)
                     self._api.validate(frame, "WsServerFrame")

@@ -8,7 +8,8 @@ never let an envelope in after it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Set
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Set
 from datetime import datetime
 from typing import Any
 
@@ -62,6 +63,38 @@ class QueueRow:
     payload: str
     #: Not delivered from this instant on (the envelope's ``expires``); None: kept until acked.
     expires_ms: int | None = None
+
+
+@attrs.frozen
+class ExpiredItem:
+    """A queued item deleted undelivered because its expiry passed."""
+
+    rkey: str
+    item_id: str
+    kind: str
+    sender: str
+    payload: str
+
+
+def event_row(business: str, kind: str, payload: Mapping[str, Any]) -> QueueRow:
+    """An event for a business's queue (a status or a block), under a fresh id."""
+    body = json.dumps(payload, separators=(",", ":"))
+    return QueueRow(business_queue(business), f"evt_{uuid.uuid4().hex}", kind, "relay", body)
+
+
+def expiry_reports(items: Iterable[ExpiredItem], now_ms: int) -> list[QueueRow]:
+    """An ``expired`` status for the sending business of each envelope in ``items`` that was
+    bound for a device (a customer's expired message to a business is dropped silently)."""
+    rows = []
+    for item in items:
+        if item.kind != "envelope" or not item.rkey.startswith("d:"):
+            continue
+        env = json.loads(item.payload)["envelope"]
+        rows.append(event_row(item.sender, "status", {
+            "message_id": item.item_id, "customer": env["to"], "device": env["device"],
+            "status": "expired", "ts": now_ms, "detail": "expired before delivery",
+        }))  # fmt: skip
+    return rows
 
 
 @attrs.frozen
