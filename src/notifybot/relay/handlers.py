@@ -94,10 +94,13 @@ class Relay:
 
     async def _announce(self, rows: list[QueueRow]) -> None:
         """Wake the connections of queued events and post them to the webhooks."""
+        hooks: dict[str, tuple[str, str] | None] = {}
         for row in rows:
             self.hub.wake(row.rkey)
-            hook = await self.db.run(self.db.tables.webhook, row.rkey.removeprefix("b:"))
-            if hook is not None:
+            business = row.rkey.removeprefix("b:")
+            if business not in hooks:
+                hooks[business] = await self.db.run(self.db.tables.webhook, business)
+            if (hook := hooks[business]) is not None:
                 doc = {"type": row.kind, "id": row.item_id, **json.loads(row.payload)}
                 self.webhooks.post(hook[0], hook[1], row.item_id, doc)
 
