@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from itertools import chain
 
+import attrs
+
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
 from notifybot.policy.anchors import has_transaction
@@ -13,6 +15,14 @@ from notifybot.policy.cues import combined_cues
 from notifybot.policy.lang import LANGUAGES, language_of
 from notifybot.policy.normalise import Normalised, fold_word, normalise
 from notifybot.policy.rule import RuleBook, skeleton_tokens
+from notifybot.policy.style import (
+    StyleModel,
+    StyleScore,
+    feature_spans,
+    features,
+    load_default,
+    sentences,
+)
 from notifybot.policy.urls import check_url
 from notifybot.policy.verdict import Reason, Verdict
 
@@ -38,6 +48,50 @@ _DISGUISED_STEMS = tuple(map(fold_word, str.split(
 )))
 
 
+class _Default:
+    """Marker: use the style model shipped with the package."""
+
+
+DEFAULT = _Default()
+_DEFAULT_STYLE: list[StyleModel] = []
+
+
+def _default_style() -> StyleModel:
+    if not _DEFAULT_STYLE:
+        _DEFAULT_STYLE.append(load_default())
+    return _DEFAULT_STYLE[0]
+
+
+#: The rule id of a refusal by the style model alone.
+STYLE_RULE = "style.promotional"
+#: Findings that always refuse on their own: disguised words, promo links and selling buttons.
+#: The style model names further firm rules; it weighs every other finding with the wording.
+_FIRM = ("obfuscation", "url.", "button.")
+
+
+def is_firm(rule_id: str, firm: frozenset[str] = frozenset()) -> bool:
+    """Whether a finding of ``rule_id`` refuses on its own (``firm``: the model's firm rules)."""
+    return rule_id.startswith(_FIRM) or rule_id in firm
+
+
+@attrs.frozen
+class Evidence:
+    """The rules' findings on one message, and what the style model reads of it."""
+
+    text: str
+    norm: Normalised
+    words: list[bytes] = attrs.field(eq=False)
+    reasons: tuple[Reason, ...]
+    buttons: tuple[list[bytes], ...] = attrs.field(eq=False)
+    lang: str | None
+
+    def features(self) -> list[bytes]:
+        """The style model's features (see :func:`notifybot.policy.style.features`)."""
+        return features(self.words, rules={r.rule_id for r in self.reasons},
+                        buttons=self.buttons, skeleton=self.norm.text, original=self.text,
+                        has_url=bool(self.norm.urls))
+
+
 class UnsupportedLanguage(ConfigurationError):
     """``lang`` names a language the policy engine has no rules for."""
 
@@ -46,20 +100,69 @@ class PolicyEngine:
     """A configured checker (rules and languages); :func:`check` uses the default one."""
 
     def __init__(
-        self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True
+        self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True,
+        style: StyleModel | _Default | None = DEFAULT,
     ) -> None:
         self.book = book
         self.languages = frozenset(languages)
         self.cues = cues
+        self._style = style
+
+    @property
+    def style(self) -> StyleModel | None:
+        """The learned style model that weighs the findings (``None``: the rules decide)."""
+        if isinstance(self._style, _Default):
+            self._style = _default_style()
+        return self._style
 
     def check(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
     ) -> Verdict:
         """Judge ``text`` and its button labels; see :func:`notifybot.policy.check`."""
+        ev = self.evidence(text, buttons=buttons, lang=lang)
+        model = self.style
+        if model is None:
+            if ev.reasons:
+                return Verdict(False, "marketing", ev.reasons, ev.lang)
+            return Verdict(True, "utility", (), ev.lang)
+        firm = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm))
+        if not firm and not ev.reasons and len(ev.words) < _MIN_WORDS:
+            return Verdict(True, "utility", (), ev.lang)
+        score = model.score(ev.features(), alone=not ev.reasons)
+        weights = model.weights
+        if firm or score.refused:
+            kept = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm)
+                         or weights.get(b"R:" + r.rule_id.encode(), 0.0) > 0)
+            return Verdict(False, "marketing", kept or self._style_reasons(score, text, ev.norm),
+                           ev.lang)
+        if ev.reasons:
+            found = self._sentence_findings(model, ev)
+            if found:
+                return Verdict(False, "marketing", found, ev.lang)
+        return Verdict(True, "utility", (), ev.lang)
+
+    def _sentence_findings(self, model: StyleModel, ev: Evidence) -> tuple[Reason, ...]:
+        """Findings whose sentence, scored on its own, reads as promotional (mixed content)."""
+        found: list[Reason] = []
+        for start, end in sentences(ev.text):
+            inside = [r for r in ev.reasons
+                      if r.field == "text" and r.span[0] < end and start < r.span[1]]
+            if not inside:
+                continue
+            sentence = self.evidence(ev.text[start:end], lang=ev.lang)
+            if model.probability(sentence.features()) >= model.threshold_sentence:
+                found.extend(inside)
+        return tuple(found)
+
+    def evidence(
+        self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
+    ) -> Evidence:
+        """What the rules find in ``text`` and its buttons, before the style model weighs it."""
         if lang is not None:
             lang = self._language(lang)
         norm = normalise(text)
-        tokens = set(skeleton_tokens(norm.text))
+        words = skeleton_tokens(norm.text)
+        tokens = set(words)
         if lang is None:
             lang = language_of(tokens)
         reasons = self._scan(text, norm, tokens, "text", lang)
@@ -69,11 +172,12 @@ class PolicyEngine:
             reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
                                   "service event: not a notification", (start, end),
                                   text[start:end]))
+        labels: list[list[bytes]] = []
         for i, label in enumerate(buttons):
-            reasons.extend(self._button(label, f"button {i}", lang))
-        if reasons:
-            return Verdict(False, "marketing", tuple(reasons), lang)
-        return Verdict(True, "utility", (), lang)
+            found, label_words = self._button(label, f"button {i}", lang)
+            reasons.extend(found)
+            labels.append(label_words)
+        return Evidence(text, norm, words, tuple(reasons), tuple(labels), lang)
 
     def _language(self, lang: str) -> str:
         primary = lang.replace("_", "-").split("-")[0].lower()
@@ -108,14 +212,28 @@ class PolicyEngine:
         reasons.sort(key=lambda r: r.span)
         return reasons
 
-    def _button(self, label: str, field: str, lang: str | None) -> list[Reason]:
+    @staticmethod
+    def _style_reasons(score: StyleScore, original: str, norm: Normalised) -> tuple[Reason, ...]:
+        message = (f"reads as promotional copy (style score {score.probability:.2f}); "
+                   f"weighed most: {', '.join(repr(f) for f in score.top) or 'the whole text'}")
+        for feature in score.top:
+            for start, end in feature_spans(norm.text, feature)[:1]:
+                return (_reason(STYLE_RULE, message, original, norm, start, end, "text"),)
+        start = len(original) - len(original.lstrip())
+        end = len(original.rstrip())
+        return (Reason(STYLE_RULE, message, (start, end), original[start:end]),)
+
+    def _button(
+        self, label: str, field: str, lang: str | None
+    ) -> tuple[list[Reason], list[bytes]]:
         norm = normalise(label)
-        reasons = self._scan(label, norm, set(skeleton_tokens(norm.text)), field, lang, cues=False)
+        words = skeleton_tokens(norm.text)
+        reasons = self._scan(label, norm, set(words), field, lang, cues=False)
         span = selling_label(norm.text)
         if span is not None:
             reasons.insert(0, _reason("button.call-to-action", "selling call-to-action button",
                                       label, norm, span[0], span[1], field))
-        return reasons
+        return reasons, words
 
 
 def _reason(
