@@ -6,7 +6,7 @@ import json
 from importlib import resources
 
 import pytest
-from tests.policy.corpus import TRAINED_ON
+from tests.policy.corpus import HELD_OUT_6, TRAINED_ON, TUNING, load
 
 from notifybot.errors import ConfigurationError
 from notifybot.policy import PolicyEngine
@@ -113,3 +113,13 @@ def test_sentences_and_feature_spans() -> None:
         "Order 1 shipped.", "Track it!", "See you"]
     assert feature_spans("our new range is here", "new range") == [(4, 13)]
     assert feature_spans("renewal", "new") == []
+
+
+def test_the_hot_path_score_equals_the_feature_list_score() -> None:
+    engine = PolicyEngine()
+    model = engine.style
+    assert model is not None
+    rows = [r for path in (TUNING, HELD_OUT_6) for r in load(path)]
+    for row in rows:
+        ev = engine.evidence(str(row["text"]), buttons=[str(b) for b in row.get("buttons", ())])  # type: ignore[attr-defined]
+        assert abs(ev.probability(model) - model.probability(ev.features())) < 1e-9

@@ -91,6 +91,12 @@ class Evidence:
                         buttons=self.buttons, skeleton=self.norm.text, original=self.text,
                         has_url=bool(self.norm.urls))
 
+    def probability(self, model: StyleModel) -> float:
+        """``model``'s probability that this message is marketing."""
+        return model.message_probability(
+            self.words, rules={r.rule_id for r in self.reasons}, buttons=self.buttons,
+            skeleton=self.norm.text, original=self.text, has_url=bool(self.norm.urls))
+
 
 class UnsupportedLanguage(ConfigurationError):
     """``lang`` names a language the policy engine has no rules for."""
@@ -128,13 +134,16 @@ class PolicyEngine:
         firm = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm))
         if not firm and not ev.reasons and len(ev.words) < _MIN_WORDS:
             return Verdict(True, "utility", (), ev.lang)
-        score = model.score(ev.features(), alone=not ev.reasons)
-        weights = model.weights
-        if firm or score.refused:
+        alone = not ev.reasons
+        p = ev.probability(model)
+        if firm or p >= (model.threshold_alone if alone else model.threshold):
+            weights = model.weights
             kept = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm)
                          or weights.get(b"R:" + r.rule_id.encode(), 0.0) > 0)
-            return Verdict(False, "marketing", kept or self._style_reasons(score, text, ev.norm),
-                           ev.lang)
+            if not kept:
+                kept = self._style_reasons(model.score(ev.features(), alone=alone), text,
+                                           ev.norm)
+            return Verdict(False, "marketing", kept, ev.lang)
         if ev.reasons:
             found = self._sentence_findings(model, ev)
             if found:
@@ -150,7 +159,7 @@ class PolicyEngine:
             if not inside:
                 continue
             sentence = self.evidence(ev.text[start:end], lang=ev.lang)
-            if model.probability(sentence.features()) >= model.threshold_sentence:
+            if sentence.probability(model) >= model.threshold_sentence:
                 found.extend(inside)
         return tuple(found)
 

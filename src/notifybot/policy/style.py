@@ -30,6 +30,8 @@ MODEL_VERSION = 2
 _META = (b"m:", b"R:", b"p:", b"bt")
 _EMOJI = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff]")
 _PREFIX = 5
+#: Distinct tokens whose shape and weight are kept between calls (cleared when full).
+_TOKEN_CACHE = 50_000
 
 
 def features(
@@ -51,18 +53,25 @@ def features(
     for label in buttons:
         out.extend(b"btn:" + t for t in label)
     out.extend(b"R:" + r.encode() for r in rules)
-    if "!" in skeleton:
-        out.append(b"m:!")
-    if "?" in skeleton:
-        out.append(b"m:?")
-    if _EMOJI.search(original) is not None:
-        out.append(b"m:emoji")
-    if has_url:
-        out.append(b"m:url")
-    out.append(b"m:len%d" % min(len(words) // 10, 5))
-    if all(map(bytes.isalpha, tokens)):
-        out.append(b"m:nodigit")
+    out.extend(_marks(tokens, len(words), skeleton, original, has_url))
     return out
+
+
+def _marks(
+    tokens: Sequence[bytes], n_words: int, skeleton: str, original: str, has_url: bool
+) -> list[bytes]:
+    marks = [b"m:len%d" % min(n_words // 10, 5)]
+    if "!" in skeleton:
+        marks.append(b"m:!")
+    if "?" in skeleton:
+        marks.append(b"m:?")
+    if _EMOJI.search(original) is not None:
+        marks.append(b"m:emoji")
+    if has_url:
+        marks.append(b"m:url")
+    if all(map(bytes.isalpha, tokens)):
+        marks.append(b"m:nodigit")
+    return marks
 
 
 @attrs.frozen
@@ -95,12 +104,54 @@ class StyleModel:
     trained_on: tuple[str, ...] = ()
     #: Rules precise enough on the corpora to refuse on their own (the model is not asked).
     firm: frozenset[str] = frozenset()
+    _pairs: dict[tuple[bytes, ...], float] = attrs.field(init=False, eq=False)
+    _tokens: dict[bytes, tuple[bytes, float]] = attrs.field(init=False, eq=False)
 
     def __repr__(self) -> str:
         return (f"StyleModel({len(self.weights)} features, threshold={self.threshold}, "
                 f"threshold_alone={self.threshold_alone}, "
                 f"threshold_sentence={self.threshold_sentence}, "
                 f"trained_on={list(self.trained_on)})")
+
+    def __attrs_post_init__(self) -> None:
+        pairs = {tuple(k.split(b" ")): v for k, v in self.weights.items() if b" " in k}
+        object.__setattr__(self, "_pairs", pairs)
+        object.__setattr__(self, "_tokens", {})
+
+    def message_probability(
+        self, tokens: Sequence[bytes], *, rules: Iterable[str] = (),
+        buttons: Iterable[Sequence[bytes]] = (), skeleton: str = "", original: str = "",
+        has_url: bool = False,
+    ) -> float:
+        """``probability(features(...))`` without building the feature list (the hot path).
+
+        Each distinct token's shape and word-plus-stem weight is computed once and kept.
+        """
+        known = self._tokens
+        if len(known) > _TOKEN_CACHE:
+            known.clear()
+        weights = self.weights
+        get = weights.get
+        z = self.bias
+        words = []
+        for t in tokens:
+            entry = known.get(t)
+            if entry is None:
+                w = t if t.isalpha() else b"#%d" % min(len(t), 6)
+                weight = get(w, 0.0)
+                if len(w) > _PREFIX:
+                    weight += get(b"p:" + w[:_PREFIX], 0.0)
+                entry = known[t] = (w, weight)
+            words.append(entry[0])
+            z += entry[1]
+        z += sum(map(self._pairs.get, pairwise(words), repeat(0.0)))
+        for label in buttons:
+            z += sum(get(b"btn:" + t, 0.0) for t in label)
+        for r in rules:
+            z += get(b"R:" + r.encode(), 0.0)
+        z += sum(get(mark, 0.0) for mark in _marks(tokens, len(words), skeleton, original,
+                                                   has_url))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def probability(self, feats: Sequence[bytes]) -> float:
         """The probability of marketing given a message's :func:`features`."""
