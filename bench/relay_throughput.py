@@ -1,9 +1,10 @@
 """Relay throughput on loopback: envelopes posted in batches by a business through
 RelayTransport, delivered over one device WebSocket and acknowledged.
 
-    python bench/relay_throughput.py [N]
+    python bench/relay_throughput.py [N] [--expiring]
 
 Prints envelopes/second for accept (POST) and for end-to-end delivery (accept -> WS -> ack).
+``--expiring``: every envelope carries an expiry (a day ahead), as ``ttl=`` notifications do.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import time
 
 from aiohttp import web
 
+from notifybot.clock import SystemClock, to_millis
 from notifybot.envelope import Envelope, EnvelopeType
 from notifybot.relay import Limits, make_app
 from notifybot.relay.client import RelayClient
 from notifybot.transports.relay import RelayTransport
 
 
-async def main(n: int) -> None:
+async def main(n: int, expiring: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         limits = Limits(rate_per_second=1e9, burst=10**9)
         runner = web.AppRunner(make_app(f"{tmp}/relay.sqlite3", limits=limits))
@@ -36,9 +38,10 @@ async def main(n: int) -> None:
         b = RelayClient(url, biz.token)
         await b.submit_template("t", "Gate {{ g }}")
         transport = RelayTransport(url, biz.token, batch_max=200, linger=0.002)
+        expires = to_millis(SystemClock().now()) + 86_400_000 if expiring else None
         envs = [
             Envelope(f"m{i:07}", biz.business_id, "alice", 1, EnvelopeType.SIGNAL, i,
-                     b"\x00" * 256, "t", "utility")
+                     b"\x00" * 256, "t", "utility", expires)
             for i in range(n)
         ]  # fmt: skip
         done = asyncio.Event()
@@ -58,7 +61,8 @@ async def main(n: int) -> None:
         sub = d.subscribe(on_frame, role="device")
         await done.wait()
         t_all = time.perf_counter() - t0
-        print(f"envelopes: {n}, body 256 B, batches of <=200, SQLite WAL in a temporary directory")
+        print(f"envelopes: {n}, body 256 B, batches of <=200, SQLite WAL in a temporary directory"
+              f"{', each with an expiry' if expiring else ''}")  # fmt: skip
         print(f"accept (POST batches):          {n / t_accept:10.0f} envelopes/s")
         print(f"accept + WebSocket delivery:    {n / t_all:10.0f} envelopes/s")
         await sub.close()
@@ -69,4 +73,5 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5000))
+    args = [a for a in sys.argv[1:] if a != "--expiring"]
+    asyncio.run(main(int(args[0]) if args else 5000, "--expiring" in sys.argv[1:]))

@@ -23,7 +23,7 @@ EXPECTED = {
     "NotifybotError", "Refusal", "PolicyViolation", "ConsentRefusal", "NotOptedIn",
     "RecipientOptedOut", "RecipientBlocked", "OutsideSessionWindow", "TemplateError",
     "UnknownTemplate", "MissingVariable", "TemplateSyntaxError", "UnknownRecipient",
-    "InvalidPhoneNumber", "HandlerFailed", "TransportError", "RateLimited",
+    "InvalidPhoneNumber", "HandlerFailed", "MessageExpired", "TransportError", "RateLimited",
     "ProviderUnavailable", "EnvelopeError", "CryptoError", "ConfigurationError",
 }  # fmt: skip
 

@@ -15,15 +15,18 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import attrs
+
 from notifybot.billing import UNKNOWN_COUNTRY, PriceBookSet, in_window, parse_phone, quote
 from notifybot.billing.pricing import Quote
-from notifybot.clock import Clock, SystemClock, to_millis
+from notifybot.clock import Clock, SystemClock, from_millis, to_millis
 from notifybot.consent import CONFIRMATIONS, ConsentLedger, Keyword, keyword
 from notifybot.envelope import Button, Content, Envelope
 from notifybot.errors import (
@@ -214,9 +217,18 @@ class Bot(Router):
 
     # sending -----------------------------------------------------------------------------
     async def notify(
-        self, name: str, event: Any = None, *, idempotency_key: str | None = None
+        self,
+        name: str,
+        event: Any = None,
+        *,
+        idempotency_key: str | None = None,
+        ttl: float | None = None,
     ) -> SendResult:
-        """Run notification ``name``'s handler on ``event`` and send what it returns."""
+        """Run notification ``name``'s handler on ``event`` and send what it returns.
+
+        ``idempotency_key`` and ``ttl`` (seconds) override what the handler's ``Notify`` says
+        (and, for ``ttl``, the notification's declared ``ttl=``).
+        """
         handler = self.all_notifications().get(name)
         if handler is None:
             return Refused(UnknownTemplate(f"no notification named {name!r}", template=name))
@@ -229,7 +241,9 @@ class Bot(Router):
             await self._report_error(exc, event)
             return Refused(exc, template=name)
         if idempotency_key is not None:
-            spec = Notify(spec.to, spec.variables, spec.locale, idempotency_key)
+            spec = attrs.evolve(spec, idempotency_key=idempotency_key)
+        if ttl is not None:
+            spec = attrs.evolve(spec, ttl=ttl)
         return await self.send(name, spec)
 
     async def send(self, template: str, spec: Notify) -> SendResult:
@@ -271,10 +285,13 @@ class Bot(Router):
                     await self.consent.require(customer_id)
                 price, open_ = await self._window_and_price(customer, category)
                 message_id = self._message_id(key)
-                receipts = await self._seal_and_transmit(message_id, customer_id, content, category)
+                ttl = self._ttl(template, spec)
+                outbound = self._outbound(message_id, customer_id, content, category, ttl)
+                receipts = await self._seal_and_transmit(outbound)
                 await self._record(message_id, customer, template, category, price, open_, key)
         except NotifybotError as exc:
             return Refused(exc, customer_id, template)
+        expires = outbound.expires_ms
         accepted = Accepted(
             message_id=message_id,
             customer_id=customer_id,
@@ -285,6 +302,7 @@ class Bot(Router):
             billable=price.billable,
             in_window=open_,
             receipts=receipts,
+            expires_at=None if expires is None else from_millis(expires),
         )
         for listener in self.sent_listeners:
             listener(accepted, content)
@@ -331,17 +349,36 @@ class Bot(Router):
         book = self.price_books.book_for(now)
         return quote(book, country=customer.country, category=category, in_window=open_), open_
 
-    async def _seal_and_transmit(
-        self, message_id: str, customer_id: str, content: Content, category: str
-    ) -> tuple[Receipt, ...]:
-        outbound = OutboundMessage(
+    def _ttl(self, template: str | None, spec: Notify | None) -> float | None:
+        """Seconds the message stays deliverable: ``Notify.ttl``, else the notification's
+        declared ``ttl=`` (a free-form reply or a confirmation has none)."""
+        if spec is not None and spec.ttl is not None:
+            return spec.ttl
+        handler = self.all_notifications().get(template) if template else None
+        ttl = handler.flags.get("ttl") if handler else None
+        return None if ttl is None else float(ttl)
+
+    def _outbound(
+        self,
+        message_id: str,
+        customer_id: str,
+        content: Content,
+        category: str,
+        ttl: float | None,
+    ) -> OutboundMessage:
+        now_ms = to_millis(self.clock.now())
+        return OutboundMessage(
             message_id=message_id,
             sender=self.business_id,
             recipient=customer_id,
             content=content,
-            timestamp_ms=to_millis(self.clock.now()),
+            timestamp_ms=now_ms,
             category=category,
+            expires_ms=None if ttl is None else now_ms + max(1, math.ceil(ttl * 1000)),
         )
+
+    async def _seal_and_transmit(self, outbound: OutboundMessage) -> tuple[Receipt, ...]:
+        message_id, customer_id = outbound.message_id, outbound.recipient
         envelopes = await self.sealer.seal(outbound)
         receipts: list[Receipt] = []
         failure: NotifybotError | None = None

@@ -1,7 +1,7 @@
 """The envelope: what a transport carries around one message for one device.
 
 The transport and the relay see only the envelope's routing metadata (message id, sender,
-recipient, device, type, time, template id and category) and an opaque ``body``. For an
+recipient, device, type, time, template id, category and expiry) and an opaque ``body``. For an
 end-to-end transport the body is a Signal message (``SIGNAL`` or ``PREKEY``); only transports
 that declare ``end_to_end = False`` (the in-memory transport, external platforms) may carry a
 ``PLAINTEXT`` body, which is the JSON encoding of :class:`Content`.
@@ -10,7 +10,12 @@ Wire form (``to_json`` / ``from_json``), versioned so a post-quantum version can
 
     {"v": 1, "id": "...", "from": "...", "to": "...", "device": 1, "type": 2,
      "ts": 1767258000000, "template": "boarding_pass" | null, "category": "utility" | null,
-     "body": "<base64>"}
+     "expires": 1767279600000, "body": "<base64>"}
+
+``expires`` (optional; absent or ``null`` when the message has no time to live) is the
+instant, in milliseconds since the epoch, from which the message must no longer be delivered
+or shown; it is later than ``ts``. ``to_json`` leaves it out when there is none, so envelopes
+without one keep the form they had before it existed.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from notifybot.errors import EnvelopeError
 ENVELOPE_VERSION = 1
 #: Largest body an envelope may carry (bytes, before base64).
 MAX_BODY_BYTES = 64 * 1024
+#: Latest expiry an envelope may carry: the last millisecond of the year 9999.
+MAX_EXPIRES_MS = 253_402_300_799_999
 
 
 class EnvelopeType(IntEnum):
@@ -105,6 +112,8 @@ class Envelope:
     body: bytes = attrs.field(repr=lambda b: f"<{len(b)} bytes>")
     template_id: str | None = None
     category: str | None = None
+    #: Not deliverable from this instant on (ms since the epoch); None: no time to live.
+    expires_ms: int | None = None
     version: int = ENVELOPE_VERSION
 
     def __attrs_post_init__(self) -> None:
@@ -114,9 +123,20 @@ class Envelope:
             raise EnvelopeError("device id out of range")
         if len(self.body) > MAX_BODY_BYTES:
             raise EnvelopeError(f"envelope body over {MAX_BODY_BYTES} bytes")
+        if self.expires_ms is not None:
+            if type(self.expires_ms) is not int or not 0 < self.expires_ms <= MAX_EXPIRES_MS:
+                raise EnvelopeError(
+                    "expires must be an integer of milliseconds since the epoch, or null"
+                )
+            if self.expires_ms <= self.timestamp_ms:
+                raise EnvelopeError("expires must be later than ts")
+
+    def expired(self, now_ms: int) -> bool:
+        """True when the envelope may no longer be delivered or shown at ``now_ms``."""
+        return self.expires_ms is not None and now_ms >= self.expires_ms
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "v": self.version,
             "id": self.message_id,
             "from": self.sender,
@@ -126,8 +146,11 @@ class Envelope:
             "ts": self.timestamp_ms,
             "template": self.template_id,
             "category": self.category,
-            "body": base64.b64encode(self.body).decode("ascii"),
         }
+        if self.expires_ms is not None:
+            doc["expires"] = self.expires_ms
+        doc["body"] = base64.b64encode(self.body).decode("ascii")
+        return doc
 
     @classmethod
     def from_json(cls, doc: Any) -> Envelope:
@@ -142,6 +165,9 @@ class Envelope:
             ts = doc["ts"]
             if type(device) is not int or type(ts) is not int:
                 raise EnvelopeError("device and ts must be integers")
+            expires = doc.get("expires")
+            if expires is not None and type(expires) is not int:
+                raise EnvelopeError("expires must be an integer or null")
             template, category = doc.get("template"), doc.get("category")
             for name, val in (("template", template), ("category", category)):
                 if val is not None and not isinstance(val, str):
@@ -160,6 +186,7 @@ class Envelope:
                 body=body,
                 template_id=template,
                 category=category,
+                expires_ms=expires,
             )
         except EnvelopeError:
             raise

@@ -17,7 +17,8 @@ message would be refused again) live apart from retryable delivery failures::
     │   │   └── TemplateSyntaxError  the template does not parse
     │   ├── UnknownRecipient         no such customer
     │   ├── InvalidPhoneNumber       not a valid E.164 number
-    │   └── HandlerFailed            a bot developer's handler raised; the cause is chained
+    │   ├── HandlerFailed            a bot developer's handler raised; the cause is chained
+    │   └── MessageExpired           its time to live ran out before it could be handed over
     ├── TransportError               retryable: the message may be sent again later
     │   ├── RateLimited              with ``retry_after`` seconds
     │   └── ProviderUnavailable      the transport or provider is down / timed out
@@ -159,6 +160,12 @@ class HandlerFailed(Refusal):
     def __init__(self, handler: str, cause: BaseException) -> None:
         self.handler = handler
         super().__init__(f"handler {handler!r} raised {type(cause).__name__}: {cause}")
+
+
+class MessageExpired(Refusal):
+    """The message's time to live (``ttl=``) ran out before the transport could take it."""
+
+    code = "expired"
 
 
 class TransportError(NotifybotError):

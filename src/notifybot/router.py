@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import attrs
 
 from notifybot.errors import ConfigurationError, HandlerFailed
+from notifybot.results import check_ttl
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -182,7 +183,10 @@ class Router:
         """Register a function that turns a domain event into a :class:`~notifybot.Notify`.
 
         ``template`` names the template (and the notification); ``category`` and ``ttl``
-        (seconds a message stays deliverable) are metadata the pipeline reads.
+        are metadata the pipeline reads. ``ttl`` is how many seconds a message stays
+        deliverable: its envelope carries the expiry (sealed with it), the relay drops it
+        undelivered once that has passed (the bot gets an ``expired`` status), and a device
+        does not show it if it arrives later. ``Notify(ttl=...)`` overrides it per message.
         """
 
         def decorator(callback: F) -> F:
@@ -204,8 +208,7 @@ class Router:
         """The non-decorator form of :meth:`notification`."""
         if template in self.notifications:
             raise ConfigurationError(f"notification {template!r} is registered twice")
-        if ttl is not None and ttl <= 0:
-            raise ConfigurationError(f"notification {template!r}: ttl must be positive")
+        check_ttl(ttl, f"notification {template!r}")
         probe = Observer(f"notification {template!r}", NOTIFICATION_ARGS)
         probe.register(callback)
         self.notifications[template] = Handler(

@@ -23,6 +23,8 @@ class OutboundMessage:
     content: Content
     timestamp_ms: int
     category: str | None = None
+    #: Not deliverable from this instant on (ms since the epoch); None: no time to live.
+    expires_ms: int | None = None
 
 
 class Sealer(Protocol):
@@ -57,6 +59,7 @@ class PlaintextSealer:
                 body=message.content.to_bytes(),
                 template_id=message.content.template_id,
                 category=message.category,
+                expires_ms=message.expires_ms,
             )
         ]
 

@@ -125,6 +125,13 @@ class PtyDevice:
 
 
 @pytest.fixture
+def clock() -> ManualClock:
+    """The device process runs on the wall clock, so the relay and the bots start at the same
+    instant: a message's expiry (the boarding pass has ``ttl=6 h``) means the same to both."""
+    return ManualClock(dt.datetime.now(dt.UTC))
+
+
+@pytest.fixture
 async def terminals() -> Any:
     started: list[PtyDevice] = []
 

@@ -157,6 +157,39 @@ async def test_every_metadata_field_is_bound(world: World) -> None:
     assert (await world.bot.open(genuine)).text == "hello"
 
 
+async def test_the_expiry_is_bound(world: World) -> None:
+    """A relay cannot extend, shorten, remove or add an expiry: each is refused as tampering
+    (the header has ``exp`` exactly when the sender set one), and no session state moves."""
+    expiring = attrs.evolve(message("Driver arriving"), expires_ms=TS + 900_000)
+    (env, _) = await world.bot.seal(expiring)
+    assert env.expires_ms == TS + 900_000
+    (plain, _) = await world.bot.seal(message("No expiry", "m2"))
+    assert plain.expires_ms is None
+    before = await dump(world.phone.party.keys.store)
+    for forged in (
+        attrs.evolve(env, expires_ms=TS + 86_400_000),  # extended
+        attrs.evolve(env, expires_ms=TS + 1),  # shortened
+        attrs.evolve(env, expires_ms=None),  # removed
+        wire(Envelope.from_json({k: v for k, v in env.to_json().items() if k != "expires"})),
+        attrs.evolve(plain, expires_ms=TS + 1000),  # added
+    ):
+        with pytest.raises(EnvelopeError, match="metadata"):
+            await world.phone.open(wire(forged))
+        assert await dump(world.phone.party.keys.store) == before
+    assert (await world.phone.open(wire(env))).text == "Driver arriving"
+    assert (await world.phone.open(wire(plain))).text == "No expiry"
+
+
+async def test_a_header_sealed_before_expiries_existed_still_opens(world: World) -> None:
+    """The old header form (no ``exp`` key) opens an envelope without an expiry."""
+    draft = Envelope("old", "acme", "cust", 1, EnvelopeType.SIGNAL, TS, b"", None, "utility")
+    plaintext = seal_payload(draft, Content("Boarding at 9:40"), 7)
+    assert b'"exp"' not in plaintext
+    assert open_payload(draft, plaintext, 7).text == "Boarding at 9:40"
+    with pytest.raises(EnvelopeError, match="metadata"):
+        open_payload(attrs.evolve(draft, expires_ms=TS + 1), plaintext, 7)
+
+
 async def flip_every_bit(
     receiver: Callable[[Envelope], object], env: Envelope, store: Store
 ) -> None:
@@ -198,6 +231,12 @@ async def test_every_bit_flip_is_rejected(world: World) -> None:
     assert later.type is EnvelopeType.SIGNAL
     await flip_every_bit(world.bot.open, later, bot_store)
     assert (await world.bot.open(later)).text == "and now?"
+
+
+async def test_every_bit_flip_of_an_expiring_envelope_is_rejected(world: World) -> None:
+    (env, _) = await world.bot.seal(attrs.evolve(message(), expires_ms=TS + 900_000))
+    await flip_every_bit(world.phone.open, env, world.phone.party.keys.store)
+    assert (await world.phone.open(env)).text == "Boarding at 9:40"
 
 
 async def test_misrouted_and_plaintext_envelopes(world: World) -> None:

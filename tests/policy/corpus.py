@@ -14,10 +14,19 @@ HELD_OUT_2 = HERE / "corpus_heldout2.jsonl"
 HELD_OUT_3 = HERE / "corpus_heldout3.jsonl"
 #: A fourth held-out split, keyword-light marketing, written last and measured blind once.
 HELD_OUT_4 = HERE / "corpus_heldout4.jsonl"
-#: The last held-out split: measured once, blind, and never tuned on (75 % / 0 %).
+#: A fifth held-out split: measured once, blind, by the rules (75 % / 0 %); the style model
+#: has since been trained on it.
 HELD_OUT_5 = HERE / "corpus_heldout5.jsonl"
+#: The blind split: written by a writer who never saw the engine or the other corpora, and
+#: kept out of every rule change and of the style model's training.
+HELD_OUT_6 = HERE / "corpus_heldout6.jsonl"
+#: The style model's training splits, written blind to the engine (by vertical and by kind).
+TRAINING = {p.stem.removeprefix("corpus_"): p for p in sorted(HERE.glob("corpus_train_*.jsonl"))}
 CORPORA = {"tuning": TUNING, "held-out": HELD_OUT, "held-out-2": HELD_OUT_2,
-           "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4, "held-out-5": HELD_OUT_5}
+           "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4, "held-out-5": HELD_OUT_5,
+           **TRAINING, "held-out-6": HELD_OUT_6}
+#: What the shipped style model must have been trained on: everything but the blind split.
+TRAINED_ON = sorted(p.name for name, p in CORPORA.items() if name != "held-out-6")
 
 
 def load(path: Path) -> list[dict[str, object]]:

@@ -36,9 +36,9 @@ def test_findings_have_line_column_and_source_text() -> None:
 def test_comments_and_variables_cannot_hide_or_cause_findings() -> None:
     assert lint_template_source("{# 50% off sale #}Your receipt: {{ coupon_total }}") == []
     findings = lint_template_source("Fr{# x #}ee gift inside")
-    # A tag splits the word in the literal text: no "free" finding (the text still names no
-    # transaction, which is its own finding).
-    assert [f.rule_id for f in findings] == ["no-transaction"]
+    # A tag splits the word in the literal text: no "free" finding, and nothing disguised.
+    assert not {f.rule_id for f in findings} & {"free.en", "obfuscation", "cue.benefit.en"}
+    assert lint_template_source("{# x #}Free gift inside") != []
 
 
 def test_button_findings_name_the_button() -> None:

@@ -66,6 +66,7 @@ def envelope(
     mid: str | None = None,
     kind: EnvelopeType = EnvelopeType.SIGNAL,
     ts: int = 0,
+    expires: int | None = None,
 ) -> Envelope:
     return Envelope(
         message_id=mid or f"m{next(_ids)}",
@@ -77,6 +78,7 @@ def envelope(
         body=body,
         template_id=template,
         category=category,
+        expires_ms=expires,
     )
 
 

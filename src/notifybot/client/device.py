@@ -4,9 +4,11 @@ It makes its keys (through :class:`~notifybot.crypto.SignalParty`, sealed in its
 its key-encryption key), registers, publishes identity, signed prekey and one-time prekeys,
 tops them up when the relay says they run low, and keeps a WebSocket open. For each
 envelope: parse → skip if already shown (the message id; a retried send is never shown
-twice) → decrypt and check the sealed header → check template conformance (a mismatch is
-reported to the relay and the message is flagged, not shown) → show → acknowledge (the
-business gets ``delivered``) → send a read receipt (``auto_read``; else :meth:`mark_read`).
+twice) → decrypt and check the sealed header → drop it unshown if its (sealed) expiry has
+passed by the device's own clock (acknowledged as ``expired``: the relay deletes it and the
+business gets ``expired``) → check template conformance (a mismatch is reported to the relay
+and the message is flagged, not shown) → show → acknowledge (the business gets
+``delivered``) → send a read receipt (``auto_read``; else :meth:`mark_read`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import logging
 import os
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -43,6 +45,8 @@ from notifybot.store.memory import MemoryStore
 log = logging.getLogger("notifybot.client")
 
 NS_SEEN = "client.seen"
+#: The value kept under a message id in ``NS_SEEN`` for a message dropped as expired.
+_EXPIRED = b"expired"
 
 
 @attrs.frozen
@@ -90,6 +94,8 @@ class Device:
         self.templates = TemplateCheck(client)
         #: Envelopes refused whole (malformed, tampered, not for this device), with why.
         self.rejected: list[tuple[str, str]] = []
+        #: Ids of messages that arrived after their expiry, dropped without being shown.
+        self.expired: list[str] = []
         self._business_devices: dict[str, int] = {}
         self._sub: Subscription | None = None
         self._unread: list[tuple[str, str]] = []  # (business, message id) to mark read
@@ -208,14 +214,15 @@ class Device:
         await self.close()
 
     # -- receiving -------------------------------------------------------------------------
-    async def _on_frame(self, frame: dict[str, Any]) -> None:
+    async def _on_frame(self, frame: dict[str, Any]) -> Literal["expired"] | None:
         kind = frame.get("type")
         if kind == "envelope":
-            await self._on_envelope(frame.get("envelope"))
-        elif kind == "prekeys_low":
+            return await self._on_envelope(frame.get("envelope"))
+        if kind == "prekeys_low":
             await self.top_up_prekeys()
         else:
             log.info("ignoring relay frame of type %r", kind)
+        return None
 
     async def top_up_prekeys(self, count: int | None = None) -> int:
         """Upload ``count`` (default: the batch size) new one-time prekeys; the new total."""
@@ -226,27 +233,36 @@ class Device:
         log.warning("envelope %s rejected: %s", message_id, why)
         self.rejected.append((message_id, why))
 
-    async def _on_envelope(self, doc: Any) -> None:
+    async def _on_envelope(self, doc: Any) -> Literal["expired"] | None:
+        """Handle one envelope; ``"expired"`` when it was dropped unshown as expired."""
         try:
             envelope = Envelope.from_json(doc)
         except EnvelopeError as exc:
             self._reject(str(doc.get("id", "?")) if isinstance(doc, dict) else "?", str(exc))
-            return  # acknowledged: it will never become valid
+            return None  # acknowledged: it will never become valid
         if (envelope.recipient, envelope.device_id) != (self.account, self.device_id):
             self._reject(envelope.message_id, "not addressed to this device")
-            return
+            return None
         seen = f"{envelope.sender}/{envelope.message_id}"
-        if await self.store.kv_get(NS_SEEN, seen) is not None:
-            return  # a redelivery or a retried send: shown once already
+        if (earlier := await self.store.kv_get(NS_SEEN, seen)) is not None:
+            # a redelivery or a retried send: shown (or dropped as expired) once already
+            return "expired" if earlier == _EXPIRED else None
         try:
             content = await self._open(envelope)
         except DuplicateMessage:
-            return
+            return None
         except NotifybotError as exc:
             if exc.retryable:
                 raise  # e.g. the relay is unreachable: leave the frame queued
             self._reject(envelope.message_id, f"{type(exc).__name__}: {exc}")
-            return
+            return None
+        # Checked once opened, so the expiry is the one the business sealed (and the session
+        # moved on past this message, as for any message received).
+        if envelope.expired(to_millis(self.clock.now())):
+            log.info("message %s arrived after its expiry; not shown", envelope.message_id)
+            await self.store.kv_put(NS_SEEN, seen, _EXPIRED)
+            self.expired.append(envelope.message_id)
+            return "expired"
         problem = await self.templates.problem(envelope, content)
         message = InboxMessage(
             message_id=envelope.message_id,
@@ -270,6 +286,7 @@ class Device:
         await self.inbox.add(message)
         if not problem and self.auto_read:
             self._unread.append((envelope.sender, envelope.message_id))
+        return None
 
     async def _open(self, envelope: Envelope) -> Content:
         peer_device = await self._business_device(envelope.sender)

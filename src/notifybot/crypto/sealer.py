@@ -3,11 +3,14 @@
 Envelopes follow the transport contract: ``sender`` and ``recipient`` are the business and
 customer ids, and ``device_id`` is always the *customer's* device (the one sealed for, or
 the one that sent). The encrypted payload is a header line that binds the envelope's
-metadata (id, sender, recipient, device, time, template, category) and the sender's
-registration id, then :meth:`Content.to_bytes`, padded as Signal pads (``0x80`` then zeros to
-a multiple of 160 bytes) so the relay does not learn exact lengths. Opening checks the header
-against the envelope it came in: a changed field rejects the envelope whole, and its session
-stays as it was. A customer's device frames its payload with the same two functions.
+metadata (id, sender, recipient, device, time, template, category, and the expiry when it
+has one) and the sender's registration id, then :meth:`Content.to_bytes`, padded as Signal
+pads (``0x80`` then zeros to a multiple of 160 bytes) so the relay does not learn exact
+lengths. Opening checks the header against the envelope it came in: a changed field rejects
+the envelope whole, and its session stays as it was. The header has an ``exp`` key exactly
+when the envelope has an expiry, so a relay can neither extend, remove nor add one (and
+headers sealed before expiries existed still open). A customer's device frames its payload
+with the same two functions.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def unpad(data: bytes) -> bytes:
 
 
 def _header(env: Envelope, registration_id: int | None) -> dict[str, Any]:
-    return {
+    header = {
         "id": env.message_id,
         "from": env.sender,
         "to": env.recipient,
@@ -53,6 +56,9 @@ def _header(env: Envelope, registration_id: int | None) -> dict[str, Any]:
         "category": env.category,
         "reg": registration_id,
     }
+    if env.expires_ms is not None:  # absent otherwise: headers sealed before expiry existed
+        header["exp"] = env.expires_ms
+    return header
 
 
 def seal_payload(envelope: Envelope, content: Content, registration_id: int) -> bytes:
@@ -128,6 +134,7 @@ class SignalSealer:
                 body=b"",
                 template_id=message.content.template_id,
                 category=message.category,
+                expires_ms=message.expires_ms,
             )
             plaintext = seal_payload(draft, message.content, registration_id)
             kind, body = await self.party.encrypt(message.recipient, device_id, plaintext, fetch)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import attrs
+
 from notifybot.errors import ConfigurationError
 from notifybot.policy import rules_en, rules_es, rules_fr, rules_shared
 from notifybot.policy.anchors import ANCHOR_WORDS, has_transaction
@@ -19,6 +21,14 @@ from notifybot.policy.normalise import (
     skeleton_tokens,
 )
 from notifybot.policy.rule import Plan, Rule, RuleBook
+from notifybot.policy.style import (
+    StyleModel,
+    StyleScore,
+    feature_spans,
+    features,
+    load_default,
+    sentences,
+)
 from notifybot.policy.urls import check_url, may_promote
 from notifybot.policy.verdict import Reason, Verdict
 
@@ -44,6 +54,58 @@ _DISGUISED_STEMS = tuple(map(fold_word, str.split(
 )))
 
 
+class _Default:
+    """Marker: use the style model shipped with the package."""
+
+
+DEFAULT = _Default()
+_DEFAULT_STYLE: list[StyleModel] = []
+
+
+def _default_style() -> StyleModel:
+    if not _DEFAULT_STYLE:
+        _DEFAULT_STYLE.append(load_default())
+    return _DEFAULT_STYLE[0]
+
+
+#: The rule id of a refusal by the style model alone.
+STYLE_RULE = "style.promotional"
+#: Findings that always refuse on their own: disguised words, promo links and selling buttons.
+#: The style model names further firm rules; it weighs every other finding with the wording.
+_FIRM = ("obfuscation", "url.", "button.")
+
+
+def is_firm(rule_id: str, firm: frozenset[str] = frozenset()) -> bool:
+    """Whether a finding of ``rule_id`` refuses on its own (``firm``: the model's firm rules)."""
+    return rule_id.startswith(_FIRM) or rule_id in firm
+
+
+@attrs.frozen
+class Evidence:
+    """The rules' findings on one message, and what the style model reads of it."""
+
+    text: str
+    skeleton: str
+    index: Map = attrs.field(eq=False)
+    has_url: bool
+    words: list[bytes] = attrs.field(eq=False)
+    reasons: tuple[Reason, ...]
+    buttons: tuple[tuple[bytes, ...], ...] = attrs.field(eq=False)
+    lang: str | None
+
+    def features(self) -> list[bytes]:
+        """The style model's features (see :func:`notifybot.policy.style.features`)."""
+        return features(self.words, rules={r.rule_id for r in self.reasons},
+                        buttons=self.buttons, skeleton=self.skeleton, original=self.text,
+                        has_url=self.has_url)
+
+    def probability(self, model: StyleModel) -> float:
+        """``model``'s probability that this message is marketing."""
+        return model.message_probability(
+            self.words, rules={r.rule_id for r in self.reasons}, buttons=self.buttons,
+            skeleton=self.skeleton, original=self.text, has_url=self.has_url)
+
+
 class UnsupportedLanguage(ConfigurationError):
     """``lang`` names a language the policy engine has no rules for."""
 
@@ -59,6 +121,8 @@ _MAX_PLANS = 4096
 #: What a text's rule-relevant words decide: its language, the rule book's plan, the cues'
 #: plan (None without cues) and whether a transaction word is present.
 _Plans = tuple[str | None, Plan, Plan | None, bool]
+#: A button label's reasons and words.
+_Label = tuple[tuple[Reason, ...], tuple[bytes, ...]]
 
 
 class PolicyEngine:
@@ -71,12 +135,14 @@ class PolicyEngine:
     """
 
     def __init__(
-        self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True
+        self, book: RuleBook = BOOK, languages: Iterable[str] = LANGUAGES, *, cues: bool = True,
+        style: StyleModel | _Default | None = DEFAULT,
     ) -> None:
         self.languages = frozenset(languages)
         self._book = book
         self._cues = cues
-        self._labels: dict[tuple[str, int, str | None], tuple[Reason, ...]] = {}
+        self._style = style
+        self._labels: dict[tuple[str, int, str | None], _Label] = {}
         self._plans: dict[tuple[frozenset[bytes], str | None], _Plans] = {}
         self._vocabulary: frozenset[bytes] = frozenset()
         self._forget()
@@ -101,10 +167,71 @@ class PolicyEngine:
         self._cues = cues
         self._forget()
 
+    @property
+    def style(self) -> StyleModel | None:
+        """The learned style model that weighs the findings (``None``: the rules decide)."""
+        if isinstance(self._style, _Default):
+            self._style = _default_style()
+        return self._style
+
     def check(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
     ) -> Verdict:
         """Judge ``text`` and its button labels; see :func:`notifybot.policy.check`."""
+        ev = self.evidence(text, buttons=buttons, lang=lang)
+        model = self.style
+        if model is None:
+            if ev.reasons:
+                return Verdict(False, "marketing", ev.reasons, ev.lang)
+            return _UTILITY.get(ev.lang) or _utility(ev.lang)
+        firm = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm))
+        if not firm and not ev.reasons and len(ev.words) < _MIN_WORDS:
+            return _UTILITY.get(ev.lang) or _utility(ev.lang)
+        alone = not ev.reasons
+        if firm or ev.probability(model) >= (
+                model.threshold_alone if alone else model.threshold):
+            weights = model.weights
+            kept = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm)
+                         or weights.get(b"R:" + r.rule_id.encode(), 0.0) > 0)
+            if not kept:
+                kept = self._style_reasons(model.score(ev.features(), alone=alone), ev)
+            return Verdict(False, "marketing", kept, ev.lang)
+        if ev.reasons:
+            found = self._sentence_findings(model, ev)
+            if found:
+                return Verdict(False, "marketing", found, ev.lang)
+        return _UTILITY.get(ev.lang) or _utility(ev.lang)
+
+    def _sentence_findings(self, model: StyleModel, ev: Evidence) -> tuple[Reason, ...]:
+        """Findings whose sentence, scored on its own, reads as promotional (mixed content)."""
+        found: list[Reason] = []
+        for start, end in sentences(ev.text):
+            inside = [r for r in ev.reasons
+                      if r.field == "text" and r.span[0] < end and start < r.span[1]]
+            if not inside:
+                continue
+            sentence = self.evidence(ev.text[start:end], lang=ev.lang)
+            if sentence.probability(model) >= model.threshold_sentence:
+                found.extend(inside)
+        return tuple(found)
+
+    @staticmethod
+    def _style_reasons(score: StyleScore, ev: Evidence) -> tuple[Reason, ...]:
+        message = (f"reads as promotional copy (style score {score.probability:.2f}); "
+                   f"weighed most: {', '.join(repr(f) for f in score.top) or 'the whole text'}")
+        original = ev.text
+        for feature in score.top:
+            for start, end in feature_spans(ev.skeleton, feature)[:1]:
+                return (_reason(STYLE_RULE, message, original, built(ev.index), start, end,
+                                "text"),)
+        start = len(original) - len(original.lstrip())
+        end = len(original.rstrip())
+        return (Reason(STYLE_RULE, message, (start, end), original[start:end]),)
+
+    def evidence(
+        self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
+    ) -> Evidence:
+        """What the rules find in ``text`` and its buttons, before the style model weighs it."""
         given = None if lang is None else self._language(lang)
         folded, index, urls, obfuscated = skeleton(text)
         words = skeleton_tokens(folded)
@@ -126,11 +253,13 @@ class PolicyEngine:
             reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
                                   "service event: not a notification", (start, end),
                                   text[start:end]))
+        labels = []
         for i, label in enumerate(buttons):
-            reasons += self._button(label, i, lang)
-        if reasons:
-            return Verdict(False, "marketing", tuple(reasons), lang)
-        return _UTILITY.get(lang) or _utility(lang)
+            found_in_label, label_words = self._button(label, i, lang)
+            reasons += found_in_label
+            labels.append(label_words)
+        return Evidence(text, folded, index, bool(urls), words, tuple(reasons), tuple(labels),
+                        lang)
 
     def _forget(self) -> None:
         """Forget what was remembered: the book or the cues setting changed."""
@@ -185,15 +314,17 @@ class PolicyEngine:
         reasons.sort(key=lambda r: r.span)
         return reasons
 
-    def _button(self, label: str, i: int, lang: str | None) -> tuple[Reason, ...]:
-        """The reasons against button ``i`` (remembered: labels come from templates)."""
+    def _button(self, label: str, i: int, lang: str | None) -> _Label:
+        """The reasons against button ``i``, and its words (remembered: labels come from
+        templates)."""
         key = (label, i, lang)
         known = self._labels.get(key)
         if known is not None:
             return known
         field = f"button {i}"
         folded, index, urls, obfuscated = skeleton(label)
-        tokens = set(skeleton_tokens(folded))
+        label_words = tuple(skeleton_tokens(folded))
+        tokens = set(label_words)
         found = self._book.run(folded, tokens, self._book.plan(tokens, lang))
         reasons = (self._explain(label, folded, index, urls, obfuscated, found, field)
                    if found or obfuscated or urls else [])
@@ -203,7 +334,7 @@ class PolicyEngine:
                                       label, built(index), span[0], span[1], field))
         if len(self._labels) >= _MAX_LABELS:
             self._labels.clear()
-        known = self._labels[key] = tuple(reasons)
+        known = self._labels[key] = (tuple(reasons), label_words)
         return known
 
 

@@ -179,7 +179,15 @@ def make_app(
     async def lifecycle(_app: web.Application) -> Any:
         await relay.db.open()
         await relay.webhooks.start()
+        sweeper = None
+        if limits.expiry_sweep_seconds > 0:
+            sweeper = asyncio.get_running_loop().create_task(
+                _sweep_forever(relay, limits.expiry_sweep_seconds)
+            )
         yield
+        if sweeper is not None:
+            sweeper.cancel()
+            await asyncio.gather(sweeper, return_exceptions=True)
         await relay.webhooks.close()
         await relay.db.close()
 
@@ -189,6 +197,17 @@ def make_app(
     app.on_shutdown.append(close_sockets)
     app.cleanup_ctx.append(lifecycle)
     return app
+
+
+async def _sweep_forever(relay: Relay, interval: float, batch: int = 1000) -> None:
+    """Every ``interval`` seconds, delete and report the expired items of every queue."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            while await relay.sweep_expired(batch) == batch:
+                pass
+        except Exception:
+            log.exception("expiry sweep failed; trying again in %gs", interval)
 
 
 async def serve(host: str, port: int, db: str, **options: Any) -> web.AppRunner:

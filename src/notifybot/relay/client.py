@@ -3,7 +3,8 @@
 Every method maps a relay error reply to the typed error of :func:`~notifybot.relay.errors.
 error_for` (connection failures and timeouts become ``ProviderUnavailable``). ``subscribe``
 keeps one WebSocket open, reconnecting with exponential backoff and jitter, hands each frame
-to a handler and acknowledges it once the handler returns.
+to a handler and acknowledges it once the handler returns (with ``"status": "expired"`` when
+the handler returns ``"expired"``: it dropped an envelope unshown because it had expired).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from notifybot.relay.errors import RelayUnauthorized, error_for
 
 log = logging.getLogger("notifybot.relay.client")
 
-FrameHandler = Callable[[dict[str, Any]], Awaitable[None]]
+#: Handles one frame; returning ``"expired"`` acks it as dropped unshown (None: ``delivered``).
+FrameHandler = Callable[[dict[str, Any]], Awaitable[Literal["expired"] | None]]
 
 
 @attrs.frozen
@@ -418,11 +420,14 @@ class Subscription:
                 break
             frame = json.loads(msg.data)
             try:
-                await self._handler(frame)
+                outcome = await self._handler(frame)
             except Exception:
                 log.exception("frame handler failed; the frame stays queued at the relay")
                 continue
             if "id" in frame:
-                await ws.send_json({"type": "ack", "id": frame["id"]})
+                ack = {"type": "ack", "id": frame["id"]}
+                if outcome == "expired":
+                    ack["status"] = "expired"
+                await ws.send_json(ack)
             if self._after_ack is not None:
                 self._after_ack()

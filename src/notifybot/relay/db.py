@@ -3,6 +3,12 @@
 :class:`RelayDb` owns the connection and a single-thread executor; :meth:`RelayDb.run` runs
 one :class:`Tables` method there, so every method is one serialised transaction and the event
 loop never blocks on disk. Tokens are stored as SHA-256 hashes only. Times are milliseconds.
+
+A queued item may carry ``expires_ms`` (its envelope's expiry): from that instant it is never
+fetched again, and :meth:`Tables.deliverable` / :meth:`Tables.expire_all` delete it and, in
+the same transaction, queue an ``expired`` status for the business that sent it (so a crash
+cannot lose the report). A database made before expiries existed gains the column when it is
+opened.
 """
 
 from __future__ import annotations
@@ -17,7 +23,14 @@ from typing import Any, ParamSpec, TypeVar
 
 import attrs
 
-from notifybot.relay.routing import Decision, Facts, LedgerRow, QueueRow
+from notifybot.relay.routing import (
+    Decision,
+    ExpiredItem,
+    Facts,
+    LedgerRow,
+    QueueRow,
+    expiry_reports,
+)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -40,7 +53,7 @@ CREATE TABLE IF NOT EXISTS one_time_prekeys (
 CREATE TABLE IF NOT EXISTS queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, rkey TEXT NOT NULL, item_id TEXT NOT NULL,
   kind TEXT NOT NULL, sender TEXT NOT NULL, payload TEXT NOT NULL, created_ms INTEGER NOT NULL,
-  UNIQUE (rkey, item_id));
+  expires_ms INTEGER, UNIQUE (rkey, item_id));
 CREATE INDEX IF NOT EXISTS queue_by_rkey ON queue (rkey, seq);
 CREATE TABLE IF NOT EXISTS blocks (
   account TEXT NOT NULL, business TEXT NOT NULL, at_ms INTEGER NOT NULL,
@@ -60,6 +73,13 @@ CREATE TABLE IF NOT EXISTS reports (
   id INTEGER PRIMARY KEY AUTOINCREMENT, business TEXT NOT NULL, account TEXT NOT NULL,
   device_id INTEGER NOT NULL, message_id TEXT NOT NULL, template TEXT NOT NULL,
   detail TEXT NOT NULL, at_ms INTEGER NOT NULL);
+"""
+
+#: Run after any migration: indexes on columns an older database may have lacked.
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS queue_expiring ON queue (rkey, expires_ms)
+  WHERE expires_ms IS NOT NULL;
+CREATE INDEX IF NOT EXISTS queue_by_expiry ON queue (expires_ms) WHERE expires_ms IS NOT NULL;
 """
 
 
@@ -315,22 +335,57 @@ class Tables:
     # queues
     def _enqueue(self, rows: Iterable[QueueRow], now_ms: int) -> None:
         self.conn.executemany(
-            "INSERT OR IGNORE INTO queue (rkey, item_id, kind, sender, payload, created_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(r.rkey, r.item_id, r.kind, r.sender, r.payload, now_ms) for r in rows],
-        )
+            "INSERT OR IGNORE INTO queue (rkey, item_id, kind, sender, payload, created_ms, "
+            "expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r.rkey, r.item_id, r.kind, r.sender, r.payload, now_ms, r.expires_ms)
+             for r in rows],
+        )  # fmt: skip
 
     def enqueue(self, rows: list[QueueRow], now_ms: int) -> None:
         with self._tx():
             self._enqueue(rows, now_ms)
 
-    def fetch(self, rkey: str, after_seq: int, limit: int) -> list[QueuedItem]:
+    def fetch(self, rkey: str, after_seq: int, limit: int, now_ms: int) -> list[QueuedItem]:
+        """The next items of ``rkey`` after ``after_seq`` that have not expired at ``now_ms``."""
         rows = self.conn.execute(
-            "SELECT seq, item_id, kind, sender, payload FROM queue "
-            "WHERE rkey = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (rkey, after_seq, limit),
+            "SELECT seq, item_id, kind, sender, payload FROM queue WHERE rkey = ? AND seq > ? "
+            "AND (expires_ms IS NULL OR expires_ms > ?) ORDER BY seq LIMIT ?",
+            (rkey, after_seq, now_ms, limit),
         ).fetchall()
         return [QueuedItem(*r) for r in rows]
+
+    def deliverable(
+        self, rkey: str, after_seq: int, limit: int, now_ms: int
+    ) -> tuple[list[QueuedItem], list[QueueRow]]:
+        """What a connection sends next: first the items of ``rkey`` expired at ``now_ms``
+        are deleted and reported (the status rows queued, returned second), then
+        :meth:`fetch`."""
+        reports: list[QueueRow] = []
+        if self.conn.execute(
+            "SELECT 1 FROM queue WHERE rkey = ? AND expires_ms <= ? LIMIT 1", (rkey, now_ms)
+        ).fetchone():
+            with self._tx():
+                expired = self.conn.execute(
+                    "DELETE FROM queue WHERE rkey = ? AND expires_ms <= ? "
+                    "RETURNING rkey, item_id, kind, sender, payload",
+                    (rkey, now_ms),
+                ).fetchall()
+                reports = expiry_reports((ExpiredItem(*r) for r in expired), now_ms)
+                self._enqueue(reports, now_ms)
+        return self.fetch(rkey, after_seq, limit, now_ms), reports
+
+    def expire_all(self, now_ms: int, limit: int = 1000) -> tuple[int, list[QueueRow]]:
+        """Delete up to ``limit`` items of any queue expired at ``now_ms`` and queue their
+        reports: how many were deleted, and the status rows queued."""
+        with self._tx():
+            expired = self.conn.execute(
+                "DELETE FROM queue WHERE seq IN (SELECT seq FROM queue WHERE expires_ms <= ? "
+                "ORDER BY expires_ms LIMIT ?) RETURNING rkey, item_id, kind, sender, payload",
+                (now_ms, limit),
+            ).fetchall()
+            reports = expiry_reports((ExpiredItem(*r) for r in expired), now_ms)
+            self._enqueue(reports, now_ms)
+        return len(expired), reports
 
     def ack(self, rkey: str, item_id: str) -> QueuedItem | None:
         with self._tx():
@@ -463,6 +518,10 @@ class RelayDb:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(_SCHEMA)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(queue)")}
+        if "expires_ms" not in columns:  # a database made before expiries existed
+            conn.execute("ALTER TABLE queue ADD COLUMN expires_ms INTEGER")
+        conn.executescript(_INDEXES)
         return Tables(conn)
 
     async def close(self) -> None:

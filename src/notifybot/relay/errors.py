@@ -10,6 +10,7 @@ error middleware renders it as ``{"error": {"code": ..., "message": ...}}``. On 
     bad_envelope, plaintext_refused, sender_mismatch -> EnvelopeError
     template_not_approved          -> UnknownTemplate
     outside_window                 -> OutsideSessionWindow
+    expired                        -> MessageExpired
     unknown_device, unknown_address -> UnknownRecipient
     401 / 403 and everything else  -> RelayRefused (a Refusal carrying status and code)
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from notifybot.errors import (
     EnvelopeError,
+    MessageExpired,
     NotifybotError,
     OutsideSessionWindow,
     ProviderUnavailable,
@@ -85,6 +87,8 @@ def error_for(
         return UnknownTemplate(message)
     if code == "outside_window":
         return OutsideSessionWindow(message)
+    if code == "expired":
+        return MessageExpired(message)
     if code in ("unknown_device", "unknown_address"):
         return UnknownRecipient(customer or message)
     if status in (401, 403):

@@ -8,15 +8,14 @@ import functools
 import json
 import logging
 import secrets
-import uuid
 from typing import Any
 
 from aiohttp import web
 
 from notifybot.clock import Clock, to_millis
-from notifybot.relay.db import Principal, RelayDb
+from notifybot.relay.db import Principal, QueuedItem, RelayDb
 from notifybot.relay.errors import ApiError
-from notifybot.relay.hub import Hub
+from notifybot.relay.hub import AckStatus, Hub
 from notifybot.relay.limits import Limits, new_token, token_hash
 from notifybot.relay.openapi import OpenApi
 from notifybot.relay.review import PolicyCheck, review_template
@@ -27,6 +26,7 @@ from notifybot.relay.routing import (
     decide_business_batch,
     decide_device_batch,
     device_queue,
+    event_row,
 )
 from notifybot.relay.webhooks import WebhookSender
 
@@ -81,30 +81,58 @@ class Relay:
         self.policy_check = policy_check
         self.pricer = pricer
         self.webhooks = webhooks
-        self.hub = Hub(db, api, self.on_ack)
+        self.hub = Hub(api, self.fetch, self.on_ack)
 
     def _now(self) -> int:
         return to_millis(self.clock.now())
 
     # events for businesses (stored, pushed over the WebSocket, and posted to the webhook)
     async def emit(self, business: str, kind: str, payload: dict[str, Any]) -> None:
-        item_id = f"evt_{uuid.uuid4().hex}"
-        row = QueueRow(business_queue(business), item_id, kind, "relay",
-                       web_json(payload))  # fmt: skip
+        row = event_row(business, kind, payload)
         await self.db.run(self.db.tables.enqueue, [row], self._now())
-        self.hub.wake(row.rkey)
-        hook = await self.db.run(self.db.tables.webhook, business)
-        if hook is not None:
-            self.webhooks.post(hook[0], hook[1], item_id, {"type": kind, "id": item_id, **payload})
+        await self._announce([row])
 
-    async def on_ack(self, who: Principal, item_id: str) -> None:
+    async def _announce(self, rows: list[QueueRow]) -> None:
+        """Wake the connections of queued events and post them to the webhooks."""
+        hooks: dict[str, tuple[str, str] | None] = {}
+        for row in rows:
+            self.hub.wake(row.rkey)
+            business = row.rkey.removeprefix("b:")
+            if business not in hooks:
+                hooks[business] = await self.db.run(self.db.tables.webhook, business)
+            if (hook := hooks[business]) is not None:
+                doc = {"type": row.kind, "id": row.item_id, **json.loads(row.payload)}
+                self.webhooks.post(hook[0], hook[1], row.item_id, doc)
+
+    async def on_ack(self, who: Principal, item_id: str, status: AckStatus = "delivered") -> None:
+        """An acked envelope leaves the queue; the business gets ``delivered``, or ``expired``
+        when the device did not show it because it arrived after its expiry."""
         item = await self.db.run(self.db.tables.ack, who.queue, item_id)
         if item is None or who.kind != "device" or item.kind != "envelope":
             return
-        await self.emit(item.sender, "status", {
+        payload: dict[str, Any] = {
             "message_id": item_id, "customer": who.owner, "device": who.device_id,
-            "status": "delivered", "ts": self._now(),
-        })  # fmt: skip
+            "status": status, "ts": self._now(),
+        }  # fmt: skip
+        if status == "expired":
+            payload["detail"] = "arrived after its expiry; not shown"
+        await self.emit(item.sender, "status", payload)
+
+    async def fetch(self, rkey: str, after_seq: int, limit: int) -> list[QueuedItem]:
+        """The next items a connection sends: the queue's expired items are deleted first,
+        and each business told (status ``expired``), so an expired item is never sent."""
+        items, reports = await self.db.run(
+            self.db.tables.deliverable, rkey, after_seq, limit, self._now()
+        )
+        await self._announce(reports)
+        return items
+
+    async def sweep_expired(self, limit: int = 1000) -> int:
+        """Delete up to ``limit`` expired items of every queue (reporting them as
+        ``expired``), also those of devices that never connect again; how many."""
+        deleted, reports = await self.db.run(self.db.tables.expire_all, self._now(), limit)
+        await self._announce(reports)
+        return deleted
 
     # businesses
     async def register_business(self, request: web.Request) -> web.Response:
@@ -253,7 +281,7 @@ class Relay:
             )
         else:
             decide = functools.partial(
-                decide_device_batch, who.owner, who.device_id, docs,
+                decide_device_batch, who.owner, who.device_id, docs, now_ms=now,
                 validator=validator, envelope_schema=schema,
             )  # fmt: skip
             decision = await self.db.run(
@@ -375,7 +403,3 @@ class Relay:
                 await ws.send_json({"type": "prekeys_low", "remaining": count})
         await self.hub.serve(ws, who)
         return ws
-
-
-def web_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, separators=(",", ":"))

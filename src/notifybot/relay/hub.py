@@ -2,8 +2,11 @@
 
 Each connection runs a pump that reads its queue from the database in ``seq`` order and sends
 every item as a frame ``{"type": kind, "id": item_id, ...payload}``; writers only wake it. An
-item leaves the queue when the client sends ``{"type": "ack", "id": ...}``, so anything not
-acknowledged is sent again on the next connection (clients de-duplicate by id). A newer
+item leaves the queue when the client sends ``{"type": "ack", "id": ...}`` (``"status":
+"expired"`` when the client dropped it unshown because it arrived after its expiry), so
+anything not acknowledged is sent again on the next connection (clients de-duplicate by id).
+The pump reads through ``fetch``, which first deletes the queue's items whose expiry has
+passed (by the relay's clock) and reports them: an expired item is never sent. A newer
 connection for the same queue replaces the older one (closed with code 4001).
 """
 
@@ -13,12 +16,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 from aiohttp import web
 
-from notifybot.relay.db import Principal, QueuedItem, RelayDb
+from notifybot.relay.db import Principal, QueuedItem
 from notifybot.relay.openapi import OpenApi
 from notifybot.relay.schema import SchemaViolation
 
@@ -29,7 +32,10 @@ REPLACED = 4001
 #: Close code for a client that broke the frame protocol.
 PROTOCOL_ERROR = 4002
 
-AckHandler = Callable[[Principal, str], Awaitable[None]]
+AckStatus = Literal["delivered", "expired"]
+AckHandler = Callable[[Principal, str, AckStatus], Awaitable[None]]
+#: ``fetch(rkey, after_seq, limit)``: the next deliverable items of a queue, in ``seq`` order.
+Fetcher = Callable[[str, int, int], Awaitable[list[QueuedItem]]]
 
 
 def frame_for(item: QueuedItem) -> dict[str, Any]:
@@ -47,9 +53,11 @@ class _Connection:
 class Hub:
     """The live device and business connections of one relay."""
 
-    def __init__(self, db: RelayDb, api: OpenApi, on_ack: AckHandler, *, batch: int = 200):
-        self._db = db
+    def __init__(
+        self, api: OpenApi, fetch: Fetcher, on_ack: AckHandler, *, batch: int = 200
+    ) -> None:
         self._api = api
+        self._fetch = fetch
         self._on_ack = on_ack
         self._batch = batch
         self._conns: dict[str, _Connection] = {}
@@ -96,7 +104,7 @@ class Hub:
                     log.info("closing %s: bad frame: %s", principal.kind, exc)
                     await ws.close(code=PROTOCOL_ERROR, message=b"bad frame")
                     break
-                await self._on_ack(principal, frame["id"])
+                await self._on_ack(principal, frame["id"], frame.get("status", "delivered"))
         finally:
             pump.cancel()
             await asyncio.gather(pump, return_exceptions=True)
@@ -118,7 +126,7 @@ class Hub:
             await conn.wake.wait()
             conn.wake.clear()
             while True:
-                items = await self._db.run(self._db.tables.fetch, rkey, last, self._batch)
+                items = await self._fetch(rkey, last, self._batch)
                 for item in items:
                     frame = frame_for(item)
                     self._api.validate(frame, "WsServerFrame")

@@ -30,6 +30,10 @@ class Limits:
     mismatch_suspend_after: int = 3
     #: Largest WebSocket frame accepted from a client.
     max_ws_frame: int = 4096
+    #: Seconds (real time) between sweeps that delete expired items of every queue, also of
+    #: devices that stay offline, and report them ``expired``; 0 turns the sweeper off (a
+    #: connection still never receives an expired item).
+    expiry_sweep_seconds: float = 60.0
 
 
 def new_token() -> str:

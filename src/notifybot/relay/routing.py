@@ -8,7 +8,8 @@ never let an envelope in after it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Set
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Set
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +61,40 @@ class QueueRow:
     kind: str
     sender: str
     payload: str
+    #: Not delivered from this instant on (the envelope's ``expires``); None: kept until acked.
+    expires_ms: int | None = None
+
+
+@attrs.frozen
+class ExpiredItem:
+    """A queued item deleted undelivered because its expiry passed."""
+
+    rkey: str
+    item_id: str
+    kind: str
+    sender: str
+    payload: str
+
+
+def event_row(business: str, kind: str, payload: Mapping[str, Any]) -> QueueRow:
+    """An event for a business's queue (a status or a block), under a fresh id."""
+    body = json.dumps(payload, separators=(",", ":"))
+    return QueueRow(business_queue(business), f"evt_{uuid.uuid4().hex}", kind, "relay", body)
+
+
+def expiry_reports(items: Iterable[ExpiredItem], now_ms: int) -> list[QueueRow]:
+    """An ``expired`` status for the sending business of each envelope in ``items`` that was
+    bound for a device (a customer's expired message to a business is dropped silently)."""
+    rows = []
+    for item in items:
+        if item.kind != "envelope" or not item.rkey.startswith("d:"):
+            continue
+        env = json.loads(item.payload)["envelope"]
+        rows.append(event_row(item.sender, "status", {
+            "message_id": item.item_id, "customer": env["to"], "device": env["device"],
+            "status": "expired", "ts": now_ms, "detail": "expired before delivery",
+        }))  # fmt: skip
+    return rows
 
 
 @attrs.frozen
@@ -89,7 +124,9 @@ class _Refuse(Exception):
         self.code, self.message = code, message
 
 
-def _parse(doc: Any, validator: Validator, envelope_schema: Mapping[str, Any]) -> Envelope:
+def _parse(
+    doc: Any, validator: Validator, envelope_schema: Mapping[str, Any], now_ms: int
+) -> Envelope:
     try:
         validator.validate(doc, envelope_schema, "envelope")
         env = Envelope.from_json(doc)
@@ -97,6 +134,8 @@ def _parse(doc: Any, validator: Validator, envelope_schema: Mapping[str, Any]) -
         raise _Refuse("bad_envelope", str(exc)) from None
     if env.type is EnvelopeType.PLAINTEXT:
         raise _Refuse("plaintext_refused", "the relay carries end-to-end encrypted bodies only")
+    if env.expired(now_ms):
+        raise _Refuse("expired", f"the envelope expired at {env.expires_ms} (now {now_ms})")
     return env
 
 
@@ -130,7 +169,7 @@ def decide_business_batch(
     ledger: dict[str, LedgerRow] = {}
     for doc in docs:
         try:
-            env = _parse(doc, validator, envelope_schema)
+            env = _parse(doc, validator, envelope_schema, now_ms)
             if env.sender != business:
                 raise _Refuse("sender_mismatch", f"'from' must be your business id {business!r}")
             account = env.recipient
@@ -165,7 +204,7 @@ def decide_business_batch(
         payload = json.dumps({"envelope": doc}, separators=(",", ":"))
         queue.append(
             QueueRow(device_queue(account, env.device_id), env.message_id, "envelope",
-                     business, payload)
+                     business, payload, env.expires_ms)
         )  # fmt: skip
         if env.message_id not in ledger:
             country = facts.countries.get(account, UNKNOWN_COUNTRY)
@@ -183,6 +222,7 @@ def decide_device_batch(
     docs: list[Any],
     facts: Facts,
     *,
+    now_ms: int,
     validator: Validator,
     envelope_schema: Mapping[str, Any],
 ) -> Decision:
@@ -192,7 +232,7 @@ def decide_device_batch(
     touched: list[str] = []
     for doc in docs:
         try:
-            env = _parse(doc, validator, envelope_schema)
+            env = _parse(doc, validator, envelope_schema, now_ms)
             if env.sender != account:
                 raise _Refuse("sender_mismatch", f"'from' must be your account {account!r}")
             if env.recipient not in facts.businesses:
@@ -205,7 +245,7 @@ def decide_device_batch(
         payload = json.dumps({"envelope": doc, "device": device_id}, separators=(",", ":"))
         queue.append(
             QueueRow(business_queue(env.recipient), f"{account}:{device_id}:{env.message_id}",
-                     "envelope", account, payload)
+                     "envelope", account, payload, env.expires_ms)
         )  # fmt: skip
         touched.append(env.recipient)
         results.append(_result(doc, None))

@@ -28,7 +28,8 @@ class Receipt:
 
 @attrs.frozen
 class StatusUpdate:
-    """A delivery status reported back for a message (``delivered``, ``read``, ``failed``)."""
+    """A delivery status reported back for a message: ``delivered``, ``read``, ``failed``, or
+    ``expired`` (its ``ttl=`` ran out before a device showed it: never shown there)."""
 
     message_id: str
     customer_id: str

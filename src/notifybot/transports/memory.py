@@ -15,6 +15,9 @@ Listener = Callable[[Envelope], Awaitable[None] | None]
 class MemoryTransport:
     """Keeps every envelope it is sent in ``sent`` and calls listeners for each one.
 
+    Delivery is immediate: listeners get each envelope inside ``send``, and nothing is
+    queued, so an envelope's expiry (``ttl=``) never comes into play here; it travels
+    unchanged in the envelope. ``sent`` is a record of what was sent, not a delivery queue.
     ``fail_next(exc)`` makes the next send raise, to exercise retry and refusal paths.
     """
 
