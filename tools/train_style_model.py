@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from notifybot.policy.engine import Evidence, PolicyEngine, is_firm  # noqa: E402
-from notifybot.policy.style import StyleModel, sentences  # noqa: E402
+from notifybot.policy.style import StyleModel, sentences, sigmoid  # noqa: E402
 
 CORPUS_DIR = ROOT / "tests" / "policy"
 OUT = ROOT / "src" / "notifybot" / "policy" / "style_model.json"
@@ -78,7 +78,7 @@ def train(
         for i in order:
             feats = kept[i]
             z = bias + sum(w.get(f, 0.0) for f in feats)
-            p = 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+            p = sigmoid(z)
             err = p - labels[i]
             for f in feats:
                 grad = err + l2 * w.get(f, 0.0)
@@ -110,8 +110,7 @@ def firm_rules(evs: Sequence[Evidence], labels: Sequence[int]) -> frozenset[str]
 
 
 def probability(weights: dict[bytes, float], bias: float, feats: list[bytes]) -> float:
-    z = bias + sum(weights.get(f, 0.0) for f in feats)
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+    return sigmoid(bias + sum(weights.get(f, 0.0) for f in feats))
 
 
 def cross_validate(

@@ -183,10 +183,10 @@ class PolicyEngine:
         if model is None:
             if ev.reasons:
                 return Verdict(False, "marketing", ev.reasons, ev.lang)
-            return _UTILITY.get(ev.lang) or _utility(ev.lang)
+            return _utility(ev.lang)
         firm = tuple(r for r in ev.reasons if is_firm(r.rule_id, model.firm))
         if not firm and not ev.reasons and len(ev.words) < _MIN_WORDS:
-            return _UTILITY.get(ev.lang) or _utility(ev.lang)
+            return _utility(ev.lang)
         alone = not ev.reasons
         if firm or ev.probability(model) >= (
                 model.threshold_alone if alone else model.threshold):
@@ -200,7 +200,7 @@ class PolicyEngine:
             found = self._sentence_findings(model, ev)
             if found:
                 return Verdict(False, "marketing", found, ev.lang)
-        return _UTILITY.get(ev.lang) or _utility(ev.lang)
+        return _utility(ev.lang)
 
     def _sentence_findings(self, model: StyleModel, ev: Evidence) -> tuple[Reason, ...]:
         """Findings whose sentence, scored on its own, reads as promotional (mixed content)."""
@@ -224,9 +224,7 @@ class PolicyEngine:
             for start, end in feature_spans(ev.skeleton, feature)[:1]:
                 return (_reason(STYLE_RULE, message, original, built(ev.index), start, end,
                                 "text"),)
-        start = len(original) - len(original.lstrip())
-        end = len(original.rstrip())
-        return (Reason(STYLE_RULE, message, (start, end), original[start:end]),)
+        return (_whole_text(STYLE_RULE, message, original),)
 
     def evidence(
         self, text: str, *, buttons: Sequence[str] = (), lang: str | None = None
@@ -248,11 +246,8 @@ class PolicyEngine:
         if not (reasons or anchored) and (  # then no-transaction, if four words or more
                 len(known) >= _MIN_WORDS or len(set(words)) >= _MIN_WORDS
         ) and not has_transaction(folded, known):
-            start = len(text) - len(text.lstrip())
-            end = len(text.rstrip())
-            reasons.append(Reason("no-transaction", "refers to no order, booking, account or "
-                                  "service event: not a notification", (start, end),
-                                  text[start:end]))
+            reasons.append(_whole_text("no-transaction", "refers to no order, booking, account"
+                                       " or service event: not a notification", text))
         labels = []
         for i, label in enumerate(buttons):
             found_in_label, label_words = self._button(label, i, lang)
@@ -343,8 +338,18 @@ def _any_promoting(text: str, urls: list[tuple[int, int]]) -> bool:
 
 
 def _utility(lang: str | None) -> Verdict:
-    verdict = _UTILITY[lang] = Verdict(True, "utility", (), lang)
+    """The verdict of an allowed message in ``lang`` (one shared, immutable instance)."""
+    verdict = _UTILITY.get(lang)
+    if verdict is None:
+        verdict = _UTILITY[lang] = Verdict(True, "utility", (), lang)
     return verdict
+
+
+def _whole_text(rule_id: str, message: str, text: str) -> Reason:
+    """A reason about the whole text (its span leaves out leading and trailing blanks)."""
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    return Reason(rule_id, message, (start, end), text[start:end])
 
 
 def _reason(

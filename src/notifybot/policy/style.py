@@ -3,9 +3,10 @@
 The wording rules catch what can be named (offers, codes, free gifts, upsells...). Brand-voice
 copy can sell without any of those words ("From cosy knits to winter boots, our season's
 selection has arrived"). :class:`StyleModel` is a logistic regression over the words and word
-pairs of the normalised skeleton, trained on the labelled corpora in ``tests/policy/`` by
-``tools/train_style_model.py`` and shipped as ``style_model.json``. It is consulted only for a
-text the rules let through, and a refusal names the words that weighed most, with their spans.
+pairs of the normalised skeleton and of the rules' findings, trained on the labelled corpora in
+``tests/policy/`` by ``tools/train_style_model.py`` and shipped as ``style_model.json``. The
+engine (:mod:`notifybot.policy.engine`) lets it weigh every finding but the firm ones, and
+refuse on wording alone; such a refusal names the words that weighed most, with a span.
 
 Scoring reuses the skeleton's tokens (one dict lookup per word and word pair), so it stays
 cheap on the hot path.
@@ -34,6 +35,16 @@ _PREFIX = 5
 _TOKEN_CACHE = 50_000
 
 
+def sigmoid(z: float) -> float:
+    """The logistic function, clamped so that no logit overflows."""
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+def _shape(token: bytes) -> bytes:
+    """A word as a feature: itself, or ``#N`` (its length, up to 6) if it holds a digit."""
+    return token if token.isalpha() else b"#%d" % min(len(token), 6)
+
+
 def features(
     tokens: Sequence[bytes], *, rules: Iterable[str] = (), buttons: Iterable[Sequence[bytes]] = (),
     skeleton: str = "", original: str = "", has_url: bool = False,
@@ -47,7 +58,7 @@ def features(
     question outside links (read on the ``skeleton``), an emoji (read on the ``original``), a
     link, the length, no digit at all.
     """
-    words = [t if t.isalpha() else b"#%d" % min(len(t), 6) for t in tokens]
+    words = list(map(_shape, tokens))
     out = [*words, *map(b" ".join, pairwise(words))]
     out.extend(b"p:" + w[:_PREFIX] for w in words if len(w) > _PREFIX)
     for label in buttons:
@@ -137,7 +148,7 @@ class StyleModel:
         for t in tokens:
             entry = known.get(t)
             if entry is None:
-                w = t if t.isalpha() else b"#%d" % min(len(t), 6)
+                w = _shape(t)
                 weight = get(w, 0.0)
                 if len(w) > _PREFIX:
                     weight += get(b"p:" + w[:_PREFIX], 0.0)
@@ -151,12 +162,11 @@ class StyleModel:
             z += get(b"R:" + r.encode(), 0.0)
         z += sum(get(mark, 0.0) for mark in _marks(tokens, len(words), skeleton, original,
                                                    has_url))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return sigmoid(z)
 
     def probability(self, feats: Sequence[bytes]) -> float:
         """The probability of marketing given a message's :func:`features`."""
-        z = self.bias + sum(map(self.weights.get, feats, repeat(0.0)))
-        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+        return sigmoid(self.bias + sum(map(self.weights.get, feats, repeat(0.0))))
 
     def score(
         self, feats: Sequence[bytes], *, alone: bool = False, explain: int = 3
