@@ -76,7 +76,7 @@ def _marks(
         marks.append(b"m:!")
     if "?" in skeleton:
         marks.append(b"m:?")
-    if _EMOJI.search(original) is not None:
+    if not original.isascii() and _EMOJI.search(original) is not None:
         marks.append(b"m:emoji")
     if has_url:
         marks.append(b"m:url")
