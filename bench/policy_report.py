@@ -1,6 +1,6 @@
 """Precision/recall of the policy engine on the labelled corpora, per language.
 
-Run: python bench/policy_report.py [-v] [tuning|held-out|held-out-2|...|held-out-6|train_retail|...]
+Run: python bench/policy_report.py [-v] [tuning|held-out|held-out-2|...|held-out-7|train_retail|...]
 (-v lists every misclassified message; a corpus name limits the report to that corpus)
 """
 
@@ -15,7 +15,7 @@ from notifybot.policy import check
 HERE = Path(__file__).resolve().parent.parent / "tests" / "policy"
 NAMES = {"corpus.jsonl": "tuning", "corpus_heldout.jsonl": "held-out"}
 #: Every corpus: the original tuning and held-out splits, the training splits of the style
-#: model (corpus_train_*.jsonl) and held-out 6, which no rule and no model has seen.
+#: model (corpus_train_*.jsonl) and held-outs 6 and 7, which no rule and no model was built on.
 CORPORA = {
     NAMES.get(p.name, p.stem.removeprefix("corpus_").replace("heldout", "held-out-")): p
     for p in sorted(HERE.glob("corpus*.jsonl"))

@@ -20,13 +20,18 @@ HELD_OUT_5 = HERE / "corpus_heldout5.jsonl"
 #: The blind split: written by a writer who never saw the engine or the other corpora, and
 #: kept out of every rule change and of the style model's training.
 HELD_OUT_6 = HERE / "corpus_heldout6.jsonl"
+#: A second blind split, written with the third round of training corpora and measured once,
+#: with the final model of that round.
+HELD_OUT_7 = HERE / "corpus_heldout7.jsonl"
+#: The splits never trained or tuned on.
+BLIND = {"held-out-6": HELD_OUT_6, "held-out-7": HELD_OUT_7}
 #: The style model's training splits, written blind to the engine (by vertical and by kind).
 TRAINING = {p.stem.removeprefix("corpus_"): p for p in sorted(HERE.glob("corpus_train_*.jsonl"))}
 CORPORA = {"tuning": TUNING, "held-out": HELD_OUT, "held-out-2": HELD_OUT_2,
            "held-out-3": HELD_OUT_3, "held-out-4": HELD_OUT_4, "held-out-5": HELD_OUT_5,
-           **TRAINING, "held-out-6": HELD_OUT_6}
-#: What the shipped style model must have been trained on: everything but the blind split.
-TRAINED_ON = sorted(p.name for name, p in CORPORA.items() if name != "held-out-6")
+           **TRAINING, **BLIND}
+#: What the shipped style model must have been trained on: everything but the blind splits.
+TRAINED_ON = sorted(p.name for name, p in CORPORA.items() if name not in BLIND)
 
 
 def load(path: Path) -> list[dict[str, object]]:

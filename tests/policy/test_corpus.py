@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from tests.policy.corpus import CORPORA, HELD_OUT_6, TRAINING, load
+from tests.policy.corpus import BLIND, CORPORA, TRAINING, load
 
 from notifybot.policy import check
 
 TARGET_MARKETING_REFUSED = 0.97
 TARGET_UTILITY_REFUSED = 0.03
-#: Held-out 6 measured once, blind, with the final engine: 90.8 % / 0 % (docs/policy.md). The floor
-#: keeps later changes from doing worse on it; it is not the issue's target.
-BLIND_MARKETING_REFUSED = 0.90
+#: The blind splits, measured with the final engine of the third training round (docs/policy.md):
+#: held-out 6 97.5 % / 1.7 %, held-out 7 (measured once) 96.7 % / 1.3 %. The floors keep
+#: later changes from doing worse on them; they are not the issue's target.
+BLIND_MARKETING_REFUSED = {"held-out-6": 0.95, "held-out-7": 0.95}
 BLIND_UTILITY_REFUSED = 0.03
 
 
@@ -25,8 +26,9 @@ def test_corpus_is_large_varied_and_labelled() -> None:
     for lang in ("en", "fr", "es"):
         for label in ("utility", "marketing"):
             assert kinds[(lang, label)] >= 500, (lang, label)
-    blind = Counter((r["lang"], r["label"]) for r in load(HELD_OUT_6))
-    assert min(blind.values()) >= 30 and len(blind) == 6
+    for path in BLIND.values():
+        blind = Counter((r["lang"], r["label"]) for r in load(path))
+        assert min(blind.values()) >= 30 and len(blind) == 6
     texts = [" ".join(str(r["text"]).split()).casefold() for r in rows]
     assert len(set(texts)) == len(texts), "duplicate messages"
     assert all(set(r) <= {"text", "lang", "label", "buttons", "note"} for r in rows)
@@ -47,14 +49,15 @@ def _rates(rows: list[dict[str, object]]) -> tuple[float, float, list[object], l
 def test_the_engine_fits_what_it_was_built_on() -> None:
     """In-sample figures: a stale style model (corpora changed, not retrained) fails here."""
     refused, wrongly_refused, missed, wrongly = _rates(
-        [row for name, path in CORPORA.items() if name != "held-out-6" for row in load(path)])
+        [row for name, path in CORPORA.items() if name not in BLIND for row in load(path)])
     assert refused >= TARGET_MARKETING_REFUSED, missed
     assert wrongly_refused <= TARGET_UTILITY_REFUSED, wrongly
 
 
-def test_blind_split_does_not_regress() -> None:
-    refused, wrongly_refused, missed, wrongly = _rates(load(HELD_OUT_6))
-    assert refused >= BLIND_MARKETING_REFUSED, missed
+@pytest.mark.parametrize("name", sorted(BLIND))
+def test_blind_split_does_not_regress(name: str) -> None:
+    refused, wrongly_refused, missed, wrongly = _rates(load(BLIND[name]))
+    assert refused >= BLIND_MARKETING_REFUSED[name], missed
     assert wrongly_refused <= BLIND_UTILITY_REFUSED, wrongly
 
 

@@ -20,7 +20,7 @@ def test_marketing_reason_points_into_the_original_text() -> None:
     for r in v.reasons:
         assert text[r.span[0] : r.span[1]] == r.matched
         assert r.field == "text" and r.rule_id and r.message
-    assert {"coupon.en", "discount.percent"} <= {r.rule_id for r in v.reasons}
+    assert {"coupon.en.code", "discount.percent"} <= {r.rule_id for r in v.reasons}
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_empty_and_whitespace_text() -> None:
 def test_the_documented_example() -> None:
     v = check("Your order #4410 was delivered. Use code THANKS10 for 10% off your next order!")
     assert [str(r) for r in v.reasons][:2] == [
-        "[coupon.en] coupon, voucher or promo code: 'Use code THANKS10' at 32",
+        "[coupon.en.code] a code to use for a price cut: 'Use code THANKS10' at 32",
         "[discount.percent] percentage price cut ('-30 %', '50% off', 'up to 50%'): '10% off' "
         "at 54",
     ]

@@ -38,7 +38,8 @@ def test_comments_and_variables_cannot_hide_or_cause_findings() -> None:
     findings = lint_template_source("Fr{# x #}ee gift inside")
     # A tag splits the word in the literal text: no "free" finding, and nothing disguised.
     assert not {f.rule_id for f in findings} & {"free.en", "obfuscation", "cue.benefit.en"}
-    assert lint_template_source("{# x #}Free gift inside") != []
+    promo = lint_template_source("{# x #}Free gift inside, this week!")
+    assert "free.en" in {f.rule_id for f in promo}
 
 
 def test_button_findings_name_the_button() -> None:

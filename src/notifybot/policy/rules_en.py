@@ -38,13 +38,18 @@ RULES: tuple[Rule, ...] = (
     rule(
         "coupon.en", "coupon, voucher or promo code",
         r"\bcoupons?\b", r"\bvouchers?\b",
-        r"\b(?:use|using|with|apply|enter|redeem) (?:the |my |our |your )?(?:promo |discount "
-        r"|coupon |voucher |special )?code (?!\d)[a-z0-9]{3,}",
         unless=r"(?:coupon|voucher|code)s? (?:could not|couldn't|can't|cannot|was not|wasn't"
         r"|has been|was|had|have been|were) (?:be )?(?:applied|accepted|used|redeemed|expired"
         r"|issued|sent)|(?:travel|meal|refund|compensation|hotel|taxi) vouchers?"
         r"|(?:issued|sent) (?:you )?(?:as )?an? (?:\w+ )?voucher|vouchers? (?:of|for) [$E\d]"
         r"[^.!?\n]{0,40}(?:issued|compensation|delay|cancell?ation)",
+    ),
+    rule(
+        "coupon.en.code", "a code to use for a price cut",
+        r"\b(?:use|using|with|apply|enter|redeem) (?:the |my |our |your )?(?:promo |discount "
+        r"|coupon |voucher |special )?code (?!\d)[a-z0-9]{3,}",
+        unless=r"codes? (?:could not|couldn't|can't|cannot|was not|wasn't|has been|was|had"
+        r"|have been|were) (?:be )?(?:applied|accepted|used|redeemed|expired|issued|sent)",
     ),
     rule(
         "sale.en", "sale or clearance",
