@@ -5,6 +5,9 @@ from __future__ import annotations
 from notifybot.policy.rule import Rule, rule
 
 _M = r"(?:[$E]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:[$E]|eur\b|euros?\b|usd\b|dollars?\b))"
+#: A code, coupon or voucher reported as already dealt with (applied, expired...), not offered.
+_DEALT_WITH = (r"s? (?:could not|couldn't|can't|cannot|was not|wasn't|has been|was|had"
+               r"|have been|were) (?:be )?(?:applied|accepted|used|redeemed|expired|issued|sent)")
 _NEXT = r"(?:order|purchase|ride|trip|booking|visit|stay|delivery|rental|flight|shop|appointment)"
 #: Benign uses of "free" (also used by the combined cues).
 FREE_OK = (
@@ -38,9 +41,8 @@ RULES: tuple[Rule, ...] = (
     rule(
         "coupon.en", "coupon, voucher or promo code",
         r"\bcoupons?\b", r"\bvouchers?\b",
-        unless=r"(?:coupon|voucher|code)s? (?:could not|couldn't|can't|cannot|was not|wasn't"
-        r"|has been|was|had|have been|were) (?:be )?(?:applied|accepted|used|redeemed|expired"
-        r"|issued|sent)|(?:travel|meal|refund|compensation|hotel|taxi) vouchers?"
+        unless=r"(?:coupon|voucher)" + _DEALT_WITH
+        + r"|(?:travel|meal|refund|compensation|hotel|taxi) vouchers?"
         r"|(?:issued|sent) (?:you )?(?:as )?an? (?:\w+ )?voucher|vouchers? (?:of|for) [$E\d]"
         r"[^.!?\n]{0,40}(?:issued|compensation|delay|cancell?ation)",
     ),
@@ -48,8 +50,7 @@ RULES: tuple[Rule, ...] = (
         "coupon.en.code", "a code to use for a price cut",
         r"\b(?:use|using|with|apply|enter|redeem) (?:the |my |our |your )?(?:promo |discount "
         r"|coupon |voucher |special )?code (?!\d)[a-z0-9]{3,}",
-        unless=r"codes? (?:could not|couldn't|can't|cannot|was not|wasn't|has been|was|had"
-        r"|have been|were) (?:be )?(?:applied|accepted|used|redeemed|expired|issued|sent)",
+        unless=r"code" + _DEALT_WITH,
     ),
     rule(
         "sale.en", "sale or clearance",

@@ -1,8 +1,8 @@
 """Deciding what happens to each envelope of a batch (pure functions over :class:`Facts`).
 
 The database gathers the facts for a batch and applies the decisions inside one transaction
-(see :meth:`notifybot.relay.db.Tables.route_batch`), so a block recorded concurrently can
-never let an envelope in after it.
+(see :meth:`notifybot.relay.db.Tables.route_business_batch` and ``route_device_batch``), so a
+block recorded concurrently can never let an envelope in after it.
 """
 
 from __future__ import annotations
